@@ -1,0 +1,87 @@
+/**
+ * What a validator trusts right now: the issuer keys of the current trust list
+ * (with node key objects made once per key, off the hot path) and the deny list.
+ * Bundles are verified with the pinned root key and never rolled back.
+ */
+import type { KeyObject } from 'node:crypto';
+import {
+  applyDenyDelta,
+  DenySet,
+  openDenyDelta,
+  openDenyList,
+  type DenyList,
+} from '../../protocol/bundles/deny-list.ts';
+import { checkNotRollback } from '../../protocol/bundles/signed-bundle.ts';
+import { openTrustList, type TrustedIssuer, type TrustList } from '../../protocol/bundles/trust-list.ts';
+import { publicKeyFromRaw, toHex } from '../../protocol/ticket/ed25519.ts';
+
+export interface TrustedKey extends TrustedIssuer {
+  keyObject: KeyObject;
+}
+
+export type ApplyResult = 'applied' | 'same';
+
+export class TrustStore {
+  private keysByKid = new Map<string, TrustedKey[]>();
+  private trust: TrustList | undefined;
+  private deny: DenyList = { version: 0, issuedAt: 0, entries: new DenySet(new BigUint64Array(0)) };
+  private denyHeld = false;
+  /** Bumped on every change, so caches of verification results know to drop. */
+  generation = 0;
+
+  constructor(readonly rootPublicKey: KeyObject) {}
+
+  get trustVersion(): number | undefined {
+    return this.trust?.version;
+  }
+
+  get denyVersion(): number | undefined {
+    return this.denyHeld ? this.deny.version : undefined;
+  }
+
+  get denySize(): number {
+    return this.deny.entries.size;
+  }
+
+  issuersFor(kidHex: string): readonly TrustedKey[] | undefined {
+    return this.keysByKid.get(kidHex);
+  }
+
+  isDenied(hash: bigint): boolean {
+    return this.deny.entries.has(hash);
+  }
+
+  /** Verifies and installs a trust list; throws BundleError on a bad or older bundle. */
+  applyTrustList(bytes: Uint8Array): ApplyResult {
+    const list = openTrustList(bytes, this.rootPublicKey);
+    if (checkNotRollback('trust list', this.trust?.version, list.version) === 'same') return 'same';
+    const keysByKid = new Map<string, TrustedKey[]>();
+    for (const issuer of list.issuers) {
+      const kidHex = toHex(issuer.kid);
+      const trusted: TrustedKey = { ...issuer, keyObject: publicKeyFromRaw(issuer.publicKey) };
+      keysByKid.set(kidHex, [...(keysByKid.get(kidHex) ?? []), trusted]);
+    }
+    this.keysByKid = keysByKid;
+    this.trust = list;
+    this.generation++;
+    return 'applied';
+  }
+
+  applyDenyList(bytes: Uint8Array): ApplyResult {
+    const list = openDenyList(bytes, this.rootPublicKey);
+    if (checkNotRollback('deny list', this.denyVersion, list.version) === 'same') return 'same';
+    this.deny = list;
+    this.denyHeld = true;
+    this.generation++;
+    return 'applied';
+  }
+
+  applyDenyDelta(bytes: Uint8Array): ApplyResult {
+    const delta = openDenyDelta(bytes, this.rootPublicKey);
+    if (checkNotRollback('deny list', this.denyVersion, delta.version) === 'same') return 'same';
+    this.deny = applyDenyDelta(this.deny, delta);
+    this.denyHeld = true;
+    this.generation++;
+    return 'applied';
+  }
+}
