@@ -1,0 +1,140 @@
+import { describe, it, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { keysCli, validatorCli } from '../scripts/testing/run-cli.ts';
+import { issueTicket } from './issue-ticket.ts';
+import { readIssuerSigningKey } from './keys-dir.ts';
+
+function snapshot(dir: string): Map<string, string> {
+  const files = new Map<string, string>();
+  const walk = (path: string): void => {
+    for (const name of readdirSync(path)) {
+      const full = join(path, name);
+      if (statSync(full).isDirectory()) walk(full);
+      else files.set(full, readFileSync(full).toString('base64'));
+    }
+  };
+  walk(dir);
+  return files;
+}
+
+function check(dir: string, code: string, extra: string[] = []) {
+  const result = validatorCli(['check', '--keys', dir, '--zone', '1', '--mode', 'metro', '--station', 'S1', ...extra, code]);
+  assert.equal(result.status, 0, result.stderr);
+  return JSON.parse(result.stdout.trim()) as { decision: string; reason: string };
+}
+
+function expectInputError(result: { status: number | null; stderr: string }, pattern: RegExp): void {
+  assert.equal(result.status, 2, result.stderr);
+  assert.match(result.stderr, pattern);
+  assert.equal(result.stderr.trim().split('\n').length, 1, `one line on stderr, got: ${result.stderr}`);
+}
+
+const DAY = ['--from', '2026-01-01T00:00:00Z', '--until', '2036-01-01T00:00:00Z'];
+
+describe('keys CLI', () => {
+  let root: string;
+  let dir: string;
+  before(() => {
+    root = mkdtempSync(join(tmpdir(), 'faregate-keys-'));
+    dir = join(root, 'keys');
+    const result = keysCli('init', '--dir', dir, '--operator', 'metro.example');
+    assert.equal(result.status, 0, result.stderr);
+  });
+
+  it('init writes private keys with mode 0600 and refuses to overwrite a keyring', () => {
+    assert.equal(statSync(join(dir, 'root.key.pem')).mode & 0o777, 0o600);
+    const issuerKey = readdirSync(join(dir, 'issuers')).find((name) => name.endsWith('.key.pem'))!;
+    assert.equal(statSync(join(dir, 'issuers', issuerKey)).mode & 0o777, 0o600);
+    const before = snapshot(dir);
+    expectInputError(keysCli('init', '--dir', dir), /already holds a keyring/);
+    assert.deepEqual(snapshot(dir), before);
+  });
+
+  it('issues a ticket the validator accepts once, then refuses as passback', () => {
+    const ticket = keysCli('issue', '--dir', dir, '--product', 'single', '--zones', '1,2', '--modes', 'metro', ...DAY);
+    assert.equal(ticket.status, 0, ticket.stderr);
+    const text = ticket.stdout.trim();
+    assert.match(text, /^FT1:/);
+    const result = validatorCli(['check', '--keys', dir, '--zone', '1', '--mode', 'metro', '--station', 'S1'], `${text}\n${text}\n`);
+    const decisions = result.stdout.trim().split('\n').map((line) => JSON.parse(line) as { reason: string });
+    assert.deepEqual(decisions.map((d) => d.reason), ['ok', 'passback']);
+  });
+
+  it('writes the ticket as a QR PNG when asked', () => {
+    const png = join(root, 'ticket.png');
+    const result = keysCli('issue', '--dir', dir, '--product', 'day', ...DAY, '--png', png);
+    assert.equal(result.status, 0, result.stderr);
+    assert.deepEqual([...readFileSync(png).subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+  });
+
+  it('trusts an issuer key made by openssl within its window, and its tickets check', () => {
+    const keyPath = join(root, 'outside.key.pem');
+    const pubPath = join(root, 'outside.pub.pem');
+    execFileSync('openssl', ['genpkey', '-algorithm', 'ed25519', '-out', keyPath]);
+    execFileSync('openssl', ['pkey', '-in', keyPath, '-pubout', '-out', pubPath]);
+    const added = keysCli('add-issuer', '--dir', dir, '--public-key', pubPath, '--not-before', '2026-01-01T00:00:00Z');
+    assert.equal(added.status, 0, added.stderr);
+    const list = JSON.parse(keysCli('list', '--dir', dir, '--json').stdout) as { issuers: Array<{ kid: string; hasPrivateKey: boolean }> };
+    const outside = list.issuers.find((issuer) => !issuer.hasPrivateKey)!;
+    assert.ok(outside, 'the openssl key is listed as public only');
+  });
+
+  it('rejects bad input with one clear line and exit code 2, leaving the directory untouched', () => {
+    const before = snapshot(dir);
+    expectInputError(keysCli('add-issuer', '--dir', dir, '--public-key', join(root, 'missing.pem')), /--public-key: cannot read/);
+    const rsaPath = join(root, 'rsa.pem');
+    execFileSync('openssl', ['genpkey', '-algorithm', 'rsa', '-pkeyopt', 'rsa_keygen_bits:1024', '-out', rsaPath]);
+    expectInputError(keysCli('add-issuer', '--dir', dir, '--public-key', rsaPath), /rsa key, expected Ed25519/);
+    expectInputError(keysCli('issue', '--dir', dir, '--product', 'single', '--from', 'tomorrow', '--until', '2030-01-01'), /--from: "tomorrow" is not an ISO 8601 time/);
+    expectInputError(keysCli('issue', '--dir', dir, '--product', 'weekly', ...DAY), /product: must be one of/);
+    expectInputError(keysCli('issue', '--dir', dir, '--product', 'single', '--zones', '1,x', ...DAY), /--zones: "x" is not a whole number/);
+    expectInputError(keysCli('retire', '--dir', dir, '--kid', 'zz'), /--kid/);
+    expectInputError(keysCli('deny', '--dir', dir), /exactly one of --ticket and --holder-key/);
+    const unknown = keysCli('frobnicate');
+    assert.equal(unknown.status, 2);
+    assert.match(unknown.stderr.split('\n')[0]!, /^keys: unknown command "frobnicate"$/);
+    assert.deepEqual(snapshot(dir), before);
+  });
+
+  it('rotates: the new key signs, tickets of the old key still check until it is retired', () => {
+    const oldTicket = keysCli('issue', '--dir', dir, '--product', 'period', ...DAY).stdout.trim();
+    const listBefore = JSON.parse(keysCli('list', '--dir', dir, '--json').stdout) as { signingKid: string };
+    assert.equal(keysCli('rotate', '--dir', dir).status, 0);
+    const listAfter = JSON.parse(keysCli('list', '--dir', dir, '--json').stdout) as { signingKid: string; trustList: { version: number } };
+    assert.notEqual(listAfter.signingKid, listBefore.signingKid);
+    assert.equal(check(dir, oldTicket, ['--direction', 'exit']).reason, 'ok');
+    // Retiring ends the old key's window now: what it signed before still checks,
+    // anything it signs later does not.
+    assert.equal(keysCli('retire', '--dir', dir, '--kid', listBefore.signingKid).status, 0);
+    assert.equal(check(dir, oldTicket, ['--direction', 'exit']).reason, 'ok');
+    const oldKey = readIssuerSigningKey(dir, listBefore.signingKid);
+    const late = issueTicket({ product: 'day', validFrom: 1767225600, validUntil: 2082758400 }, oldKey, Date.now() / 1000 + 60);
+    assert.equal(check(dir, late.text).reason, 'key_not_valid');
+  });
+
+  it('denies a ticket and a holder key; the validator then refuses them as revoked', () => {
+    const ticket = keysCli('issue', '--dir', dir, '--product', 'day', ...DAY).stdout.trim();
+    assert.equal(keysCli('deny', '--dir', dir, '--ticket', ticket, '--reason', 'reported stolen').status, 0);
+    assert.equal(check(dir, ticket).reason, 'revoked');
+
+    const holderKey = join(root, 'holder.key.pem');
+    const holderPub = join(root, 'holder.pub.pem');
+    execFileSync('openssl', ['genpkey', '-algorithm', 'ed25519', '-out', holderKey]);
+    execFileSync('openssl', ['pkey', '-in', holderKey, '-pubout', '-out', holderPub]);
+    const bound = keysCli('issue', '--dir', dir, '--product', 'day', ...DAY, '--holder-key', holderPub).stdout.trim();
+    const at = '2026-11-27T08:00:00Z';
+    const code = keysCli('code', '--holder-key', holderKey, '--ticket', bound, '--at', at);
+    assert.equal(code.status, 0, code.stderr);
+    assert.match(code.stdout, /^FD1:/);
+    assert.equal(check(dir, code.stdout.trim(), ['--at', at]).reason, 'ok');
+    assert.equal(check(dir, bound, ['--at', at]).reason, 'holder_proof_required');
+    assert.equal(keysCli('deny', '--dir', dir, '--holder-key', holderPub).status, 0);
+    assert.equal(check(dir, code.stdout.trim(), ['--at', at, '--station', 'S2']).reason, 'revoked');
+    const list = JSON.parse(keysCli('list', '--dir', dir, '--json').stdout) as { denyList: { entries: number } };
+    assert.equal(list.denyList.entries, 2);
+  });
+});

@@ -1,0 +1,25 @@
+/** `npm run validator -- <command>`: the gate validator's command line. */
+import { BundleError } from '../protocol/bundles/signed-bundle.ts';
+import { KeyError } from '../protocol/ticket/ed25519.ts';
+import { KeysDirError } from '../keys/keys-dir.ts';
+import { runCli, UsageError } from '../scripts/cli/cli-support.ts';
+import { checkCommand } from './check-command.ts';
+
+const USAGE = `usage: npm run validator -- <command>
+  check --keys DIR --zone N --mode M --station ID [--direction entry|exit] [--at ISO] [CODE ...]
+        codes as arguments, or one per line on stdin; one JSON decision per code on stdout`;
+
+const commands: Record<string, (args: string[]) => Promise<void>> = {
+  check: checkCommand,
+};
+
+await runCli(
+  'validator',
+  async () => {
+    const [command, ...rest] = process.argv.slice(2);
+    const handler = command === undefined ? undefined : commands[command];
+    if (!handler) throw new UsageError(`${command === undefined ? 'no command' : `unknown command "${command}"`}\n${USAGE}`);
+    await handler(rest);
+  },
+  [KeyError, KeysDirError, BundleError],
+);
