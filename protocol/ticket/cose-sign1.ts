@@ -54,6 +54,19 @@ export function parseCoseSign1(bytes: Uint8Array): CoseSign1 {
   return { protectedBytes, kid, payload, signature };
 }
 
+/**
+ * Throws unless `bytes` is exactly `18([protected, {}, payload, signature])` in preferred
+ * CBOR encoding (ticket-format.md): one encoding per signed content, so the bytes of an
+ * accepted ticket or code are always the bytes that were signed, never a re-wrapped copy
+ * (untagged, extra unprotected headers, longer length forms).
+ */
+export function requireExactEnvelope(bytes: Uint8Array, cose: CoseSign1, what: string): void {
+  const exact = encodeCbor(new Tag([cose.protectedBytes, new Map(), cose.payload, cose.signature], COSE_SIGN1_TAG));
+  if (Buffer.compare(exact, bytes) !== 0) {
+    fail(`${what} must be 18([protected, {}, payload, signature]) in preferred CBOR encoding`);
+  }
+}
+
 function bstrHeader(length: number): Uint8Array {
   if (length < 24) return Uint8Array.of(0x40 | length);
   if (length < 0x100) return Uint8Array.of(0x58, length);

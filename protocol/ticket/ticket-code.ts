@@ -7,7 +7,7 @@ import type { KeyObject } from 'node:crypto';
 import { decodeBase45, encodeBase45 } from './base45.ts';
 import { decodeCbor, encodeCbor, isBytes, isUint } from './cbor.ts';
 import { encodeClaims, parseClaims, type TicketClaims } from './claims.ts';
-import { buildCoseSign1, MalformedError, parseCoseSign1, type CoseSign1 } from './cose-sign1.ts';
+import { buildCoseSign1, MalformedError, parseCoseSign1, requireExactEnvelope, type CoseSign1 } from './cose-sign1.ts';
 import { signEd25519, type SigningKey } from './ed25519.ts';
 
 export const TICKET_PREFIX = 'FT1:';
@@ -36,6 +36,7 @@ export interface ParsedCode {
 
 export function parseTicketBytes(bytes: Uint8Array): ParsedTicket {
   const cose = parseCoseSign1(bytes);
+  requireExactEnvelope(bytes, cose, 'a ticket');
   if (!cose.kid || cose.kid.length !== 8) throw new MalformedError('ticket kid must be 8 bytes');
   return { bytes, cose, claims: parseClaims(cose.payload) };
 }
@@ -62,7 +63,9 @@ export function parseCodeText(text: string): ParsedCode {
     return { level: 1, ticket: parseTicketBytes(decodeBase45(text, TICKET_PREFIX.length)) };
   }
   if (text.startsWith(CODE_PREFIX)) {
-    const cose = parseCoseSign1(decodeBase45(text, CODE_PREFIX.length));
+    const codeBytes = decodeBase45(text, CODE_PREFIX.length);
+    const cose = parseCoseSign1(codeBytes);
+    requireExactEnvelope(codeBytes, cose, 'a rotating code');
     const { ticketBytes, madeAt } = parseHolderPayload(cose.payload);
     const ticket = parseTicketBytes(ticketBytes);
     if (!ticket.claims.holderKey) throw new MalformedError('a rotating code must wrap a ticket with cnf');

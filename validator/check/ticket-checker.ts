@@ -11,7 +11,7 @@ import type { FareClass, Mode, Product } from '../../protocol/ticket/claims.ts';
 import { sigStructure, type CoseSign1 } from '../../protocol/ticket/cose-sign1.ts';
 import { publicKeyFromRaw, toHex, verifyEd25519 } from '../../protocol/ticket/ed25519.ts';
 import { MAX_CODE_TEXT_LENGTH, parseCodeText, type ParsedCode } from '../../protocol/ticket/ticket-code.ts';
-import type { CheckSettings } from './check-settings.ts';
+import { MAX_CODE_WINDOW_SECONDS, type CheckSettings } from './check-settings.ts';
 import type { PassbackState } from './passback-state.ts';
 import type { RejectReason } from './reasons.ts';
 import type { TrustedKey, TrustStore } from './trust-store.ts';
@@ -126,7 +126,9 @@ export class TicketChecker {
     if (code.level === 1 && claims.holderKey) return reject('holder_proof_required', known);
     if (code.holderProof) {
       const madeAt = code.holderProof.madeAt;
-      if (now < madeAt - skew || now >= madeAt + settings.codeWindowSeconds + skew) {
+      // ticket-format.md: the window is at most 60 s, whatever the fare configuration says.
+      const window = Math.min(settings.codeWindowSeconds, MAX_CODE_WINDOW_SECONDS);
+      if (now < madeAt - skew || now >= madeAt + window + skew) {
         return reject('code_expired', known);
       }
     }
