@@ -1,0 +1,179 @@
+/**
+ * The JSON payloads of the MQTT contract and their schemas. Every incoming payload
+ * is validated here before use; a failure names the field and why.
+ */
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { GATE_EVENTS, type JournalRecord } from '../uplink/tap-record.ts';
+import { FARE_CLASSES, MODES, PRODUCTS } from '../ticket/claims.ts';
+
+export const PROTOCOL_VERSION = 1;
+/** The most records one batch may carry; keeps a message well under broker limits. */
+export const MAX_BATCH_RECORDS = 1000;
+
+/** A run of journal records with consecutive seqs firstSeq..lastSeq, oldest first. */
+export interface TapBatch {
+  v: 1;
+  device: string;
+  firstSeq: number;
+  lastSeq: number;
+  records: JournalRecord[];
+}
+
+/** The gateway's application ack: everything up to `ackedThrough` is committed. */
+export interface BatchAck {
+  v: 1;
+  device: string;
+  /** Highest contiguous sequence number committed for the device (0 = none). */
+  ackedThrough: number;
+  /** 'rejected' = the batch was invalid and was not stored; `reason` says why. */
+  status: 'ok' | 'rejected';
+  reason?: string;
+  /** Sequence ranges the gateway is missing below the highest seq it holds. */
+  missing?: Array<[number, number]>;
+}
+
+/** What a validator reports about itself (retained; `online: false` is its last will). */
+export interface DeviceState {
+  v: 1;
+  device: string;
+  online: boolean;
+  at: number;
+  station?: string;
+  gate?: string;
+  clockAnchored?: boolean;
+  backlog?: number;
+  backlogAlarm?: boolean;
+  bundles?: { trust?: number; deny?: number; fares?: number; command?: number };
+}
+
+const uint = { type: 'integer', minimum: 0 } as const;
+const deviceId = { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$' } as const;
+
+const recordBase = {
+  device: deviceId,
+  seq: { type: 'integer', minimum: 1 },
+  at: uint,
+  clockTrusted: { type: 'boolean' },
+  station: { type: 'string', minLength: 1, maxLength: 64 },
+  zone: uint,
+  mode: { enum: MODES },
+  direction: { enum: ['entry', 'exit'] },
+} as const;
+const baseRequired = ['kind', 'device', 'seq', 'at', 'clockTrusted', 'station', 'zone', 'mode', 'direction'];
+
+const recordSchema = {
+  type: 'object',
+  required: ['kind'],
+  discriminator: { propertyName: 'kind' },
+  oneOf: [
+    {
+      properties: {
+        kind: { const: 'tap' },
+        ...recordBase,
+        decision: { enum: ['accept', 'reject'] },
+        reason: { type: 'string', maxLength: 64 },
+        ticketId: { type: 'string', pattern: '^[0-9a-f]{16,32}$' },
+        product: { enum: PRODUCTS },
+        fareClass: { enum: FARE_CLASSES },
+        kid: { type: 'string', pattern: '^[0-9a-f]{16}$' },
+        level: { enum: [1, 2] },
+      },
+      required: [...baseRequired, 'decision', 'reason'],
+    },
+    {
+      properties: { kind: { const: 'passage' }, ...recordBase, tapSeq: { type: 'integer', minimum: 1 }, outcome: { enum: ['passed', 'not-used'] } },
+      required: [...baseRequired, 'tapSeq', 'outcome'],
+    },
+    {
+      properties: { kind: { const: 'event' }, ...recordBase, event: { enum: GATE_EVENTS }, detail: { type: 'string', maxLength: 256 } },
+      required: [...baseRequired, 'event'],
+    },
+  ],
+} as const;
+
+const batchSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['v', 'device', 'firstSeq', 'lastSeq', 'records'],
+  properties: {
+    v: { const: 1 },
+    device: deviceId,
+    firstSeq: { type: 'integer', minimum: 1 },
+    lastSeq: { type: 'integer', minimum: 1 },
+    records: { type: 'array', minItems: 1, maxItems: MAX_BATCH_RECORDS, items: recordSchema },
+  },
+} as const;
+
+const ackSchema = {
+  type: 'object',
+  required: ['v', 'device', 'ackedThrough', 'status'],
+  properties: {
+    v: { const: 1 },
+    device: deviceId,
+    ackedThrough: uint,
+    status: { enum: ['ok', 'rejected'] },
+    reason: { type: 'string' },
+    missing: { type: 'array', items: { type: 'array', items: uint, minItems: 2, maxItems: 2 } },
+  },
+} as const;
+
+const stateSchema = {
+  type: 'object',
+  required: ['v', 'device', 'online', 'at'],
+  properties: {
+    v: { const: 1 },
+    device: deviceId,
+    online: { type: 'boolean' },
+    at: uint,
+    station: { type: 'string' },
+    gate: { type: 'string' },
+    clockAnchored: { type: 'boolean' },
+    backlog: uint,
+    backlogAlarm: { type: 'boolean' },
+    bundles: { type: 'object', additionalProperties: uint },
+  },
+} as const;
+
+const ajv = new Ajv({ allErrors: true, discriminator: true });
+const validators = {
+  batch: ajv.compile<TapBatch>(batchSchema),
+  ack: ajv.compile<BatchAck>(ackSchema),
+  state: ajv.compile<DeviceState>(stateSchema),
+};
+
+export class MessageError extends Error {}
+
+export function describeErrors(errors: ErrorObject[] | null | undefined): string {
+  return (errors ?? []).map((error) => `${error.instancePath || '/'} ${error.message ?? 'is invalid'}`).join('; ');
+}
+
+function parse<T>(validate: ValidateFunction<T>, payload: Uint8Array | string, what: string): T {
+  let value: unknown;
+  try {
+    value = JSON.parse(typeof payload === 'string' ? payload : Buffer.from(payload).toString('utf8'));
+  } catch {
+    throw new MessageError(`${what}: not JSON`);
+  }
+  if (!validate(value)) throw new MessageError(`${what}: ${describeErrors(validate.errors)}`);
+  return value;
+}
+
+/** Validates a batch, including what a schema cannot say: consecutive seqs of the batch's device. */
+export function parseTapBatch(payload: Uint8Array | string): TapBatch {
+  const batch = parse(validators.batch, payload, 'tap batch');
+  if (batch.lastSeq - batch.firstSeq + 1 !== batch.records.length) {
+    throw new MessageError('tap batch: firstSeq..lastSeq does not match the number of records');
+  }
+  batch.records.forEach((record, index) => {
+    if (record.device !== batch.device) throw new MessageError(`tap batch: /records/${index}/device is not the batch's device`);
+    if (record.seq !== batch.firstSeq + index) throw new MessageError(`tap batch: /records/${index}/seq is not consecutive`);
+  });
+  return batch;
+}
+
+export const parseBatchAck = (payload: Uint8Array | string): BatchAck => parse(validators.ack, payload, 'batch ack');
+export const parseDeviceState = (payload: Uint8Array | string): DeviceState => parse(validators.state, payload, 'device state');
+
+export function encodeMessage(message: TapBatch | BatchAck | DeviceState): Buffer {
+  return Buffer.from(JSON.stringify(message));
+}
