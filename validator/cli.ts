@@ -4,13 +4,19 @@ import { KeyError } from '../protocol/ticket/ed25519.ts';
 import { KeysDirError } from '../keys/keys-dir.ts';
 import { runCli, UsageError } from '../scripts/cli/cli-support.ts';
 import { checkCommand } from './check-command.ts';
+import { runCommand } from './run-command.ts';
+import { ConfigError } from './config/validator-config.ts';
 
 const USAGE = `usage: npm run validator -- <command>
   check --keys DIR --zone N --mode M --station ID [--direction entry|exit] [--at ISO] [CODE ...]
-        codes as arguments, or one per line on stdin; one JSON decision per code on stdout`;
+        codes as arguments, or one per line on stdin; one JSON decision per code on stdout
+  run --config FILE.json
+        the gate service; with "hardware": "simulated", stdin lines are scanned codes
+        (and #passage, #emergency on|off, #door-forced)`;
 
 const commands: Record<string, (args: string[]) => Promise<void>> = {
   check: checkCommand,
+  run: runCommand,
 };
 
 await runCli(
@@ -21,5 +27,5 @@ await runCli(
     if (!handler) throw new UsageError(`${command === undefined ? 'no command' : `unknown command "${command}"`}\n${USAGE}`);
     await handler(rest);
   },
-  [KeyError, KeysDirError, BundleError],
+  [KeyError, KeysDirError, BundleError, ConfigError],
 );

@@ -1,0 +1,135 @@
+/**
+ * Ingest, exactly once (architecture.md, delivery guarantee, step 3): every batch is
+ * validated, committed in one transaction together with the batches that arrived
+ * while the previous commit ran (group commit), and only then acked with the
+ * device's highest contiguous committed seq. A bad batch gets a negative ack and a
+ * logged reason, and never holds up the batches after it.
+ */
+import type { Logger } from 'pino';
+import { encodeMessage, MessageError, parseTapBatch, type BatchAck, type TapBatch } from '../../protocol/mqtt/messages.ts';
+import { deviceOfTopic, topics } from '../../protocol/mqtt/topics.ts';
+import type { Ledger } from '../ledger/ledger.ts';
+import type { GatewayMetrics } from '../metrics/gateway-metrics.ts';
+import { REJECT_REASONS } from '../../validator/check/reasons.ts';
+
+export interface AckPublisher {
+  publish(topic: string, payload: Buffer, options?: { qos?: 0 | 1 }): Promise<void>;
+}
+
+interface Pending {
+  batch: TapBatch;
+  receivedAt: number;
+}
+
+/** Metric labels stay bounded whatever a device sends. */
+function knownReason(reason: string): string {
+  return reason === 'ok' || (REJECT_REASONS as readonly string[]).includes(reason) ? reason : 'other';
+}
+
+/** The most batches committed in one transaction. */
+const MAX_GROUP = 200;
+
+export class TapIngest {
+  private queue: Pending[] = [];
+  private committing = false;
+  private idle: Promise<void> = Promise.resolve();
+  private markIdle: () => void = () => undefined;
+
+  constructor(
+    private readonly ledger: Ledger,
+    private readonly acks: AckPublisher,
+    private readonly metrics: GatewayMetrics,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Handles one message from `faregate/v1/devices/{device}/taps`. */
+  onMessage(topic: string, payload: Buffer): void {
+    const device = deviceOfTopic(topic);
+    if (!device) return;
+    let batch: TapBatch;
+    try {
+      batch = parseTapBatch(payload);
+      if (batch.device !== device) throw new MessageError(`tap batch: device ${batch.device} published on ${device}'s topic`);
+    } catch (error) {
+      this.metrics.batchesRejected.inc();
+      const reason = (error as Error).message;
+      this.logger.warn({ device, reason }, 'tap batch rejected');
+      void this.sendAck(device, { status: 'rejected', reason });
+      return;
+    }
+    if (this.queue.length === 0 && !this.committing) this.idle = new Promise((resolve) => (this.markIdle = resolve));
+    this.queue.push({ batch, receivedAt: performance.now() });
+    void this.commitLoop();
+  }
+
+  /** Resolves when everything received so far is committed and acked (tests, shutdown). */
+  async drain(): Promise<void> {
+    await this.idle;
+  }
+
+  private async commitLoop(): Promise<void> {
+    if (this.committing) return;
+    this.committing = true;
+    try {
+      while (this.queue.length > 0) {
+        const group = this.queue.splice(0, MAX_GROUP);
+        await this.commitGroup(group);
+      }
+    } finally {
+      this.committing = false;
+      this.markIdle();
+    }
+  }
+
+  private async commitGroup(group: Pending[]): Promise<void> {
+    let results;
+    try {
+      results = await this.ledger.ingestBatches(group.map(({ batch }) => ({ device: batch.device, records: batch.records })));
+    } catch (error) {
+      // One bad batch must not poison the group: retry each alone, so only it is refused.
+      if (group.length > 1) {
+        for (const pending of group) await this.commitGroup([pending]);
+        return;
+      }
+      const batch = group[0]!.batch;
+      const reason = (error as Error).message;
+      this.metrics.batchesRejected.inc();
+      this.logger.error({ device: batch.device, firstSeq: batch.firstSeq, reason }, 'tap batch not committed');
+      await this.sendAck(batch.device, { status: 'rejected', reason: `not stored: ${reason}` });
+      return;
+    }
+    // Only the last result of each device matters: its watermark covers the earlier ones.
+    const latest = new Map<string, { ackedThrough: number; pending: Pending }>();
+    group.forEach((pending, index) => {
+      const result = results[index]!;
+      this.metrics.recordsIngested.inc(result.inserted);
+      this.metrics.recordsDuplicate.inc(result.duplicates);
+      for (const record of pending.batch.records) {
+        if (record.kind === 'tap') this.metrics.decisions.inc({ decision: record.decision, reason: knownReason(record.reason) });
+      }
+      latest.set(pending.batch.device, { ackedThrough: result.highestContiguous, pending });
+    });
+    this.metrics.batchesIngested.inc(group.length);
+    await Promise.all(
+      [...latest].map(async ([device, { ackedThrough, pending }]) => {
+        const ack: Omit<BatchAck, 'v' | 'device'> = { status: 'ok', ackedThrough };
+        if (ackedThrough < pending.batch.lastSeq) {
+          const gaps = await this.ledger.gaps(device);
+          ack.missing = gaps.slice(0, 50).map((gap) => [gap.fromSeq, gap.toSeq]);
+          this.metrics.gapsSeen.set({ device }, gaps.length);
+        }
+        await this.sendAck(device, ack);
+        this.metrics.ackLatency.observe((performance.now() - pending.receivedAt) / 1000);
+      }),
+    );
+  }
+
+  private async sendAck(device: string, ack: Omit<BatchAck, 'v' | 'device' | 'ackedThrough'> & { ackedThrough?: number }): Promise<void> {
+    try {
+      const ackedThrough = ack.ackedThrough ?? (await this.ledger.deviceProgress(device)).contiguousThrough;
+      await this.acks.publish(topics.ack(device), encodeMessage({ v: 1, device, ...ack, ackedThrough }), { qos: 1 });
+    } catch (error) {
+      this.logger.warn({ device, reason: (error as Error).message }, 'ack not sent; the device will re-send');
+    }
+  }
+}

@@ -1,0 +1,26 @@
+/** The gateway's Prometheus metrics (prom-client), one registry per gateway instance. */
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+export function createGatewayMetrics() {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'faregate_gateway_' });
+  const metrics = {
+    registry,
+    batchesIngested: new Counter({ name: 'faregate_ingest_batches_total', help: 'Tap batches committed', registers: [registry] }),
+    batchesRejected: new Counter({ name: 'faregate_ingest_batches_rejected_total', help: 'Tap batches refused (invalid or not stored)', registers: [registry] }),
+    recordsIngested: new Counter({ name: 'faregate_ingest_records_total', help: 'Journal records newly committed', registers: [registry] }),
+    recordsDuplicate: new Counter({ name: 'faregate_ingest_duplicate_records_total', help: 'Re-sent records that were already committed', registers: [registry] }),
+    decisions: new Counter({ name: 'faregate_taps_total', help: 'Taps by decision and reason', labelNames: ['decision', 'reason'] as const, registers: [registry] }),
+    ackLatency: new Histogram({
+      name: 'faregate_ingest_ack_latency_seconds',
+      help: 'From a batch arriving to its ack being published',
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers: [registry],
+    }),
+    gapsSeen: new Gauge({ name: 'faregate_device_gaps', help: 'Missing sequence ranges per device at its last ack', labelNames: ['device'] as const, registers: [registry] }),
+    devicesOnline: new Gauge({ name: 'faregate_devices_online', help: 'Devices whose last state says online', registers: [registry] }),
+  };
+  return metrics;
+}
+
+export type GatewayMetrics = ReturnType<typeof createGatewayMetrics>;

@@ -1,0 +1,64 @@
+/**
+ * Routes what arrives from the broker: acks to the uplink, signed bundles and this
+ * device's commands to the bundle store, time beacons to the trusted clock.
+ * Every payload is verified before it changes anything.
+ */
+import type { KeyObject } from 'node:crypto';
+import type { Logger } from 'pino';
+import { openTimeBeacon } from '../../protocol/bundles/downlink-bundles.ts';
+import { bundleKindOfTopic, topics } from '../../protocol/mqtt/topics.ts';
+import type { BundleStore } from '../downlink/bundle-store.ts';
+import type { TrustedClock } from '../time/trusted-clock.ts';
+import type { Uplink } from '../uplink/uplink.ts';
+import type { ValidatorMetrics } from './validator-metrics.ts';
+
+export class DownlinkRouter {
+  private lastBeaconVersion = 0;
+
+  constructor(
+    private readonly parts: {
+      device: string;
+      rootPublicKey: KeyObject;
+      uplink: Uplink;
+      bundles: BundleStore;
+      clock: TrustedClock;
+      metrics: ValidatorMetrics;
+      onBundlesChanged: () => void;
+    },
+    private readonly logger: Logger,
+  ) {}
+
+  subscriptions(): string[] {
+    return [topics.ack(this.parts.device), topics.command(this.parts.device), topics.allBundles, topics.time()];
+  }
+
+  onMessage(topic: string, payload: Buffer): void {
+    try {
+      if (topic === topics.ack(this.parts.device)) return this.parts.uplink.onAck(payload);
+      if (topic === topics.time()) return this.onBeacon(payload);
+      const kind = topic === topics.command(this.parts.device) ? 'command' : bundleKindOfTopic(topic);
+      if (!kind) return;
+      // An empty retained message clears a topic; there is nothing to apply.
+      if (payload.length === 0) return;
+      const outcome = this.parts.bundles.receive(kind, new Uint8Array(payload));
+      if (outcome.status === 'refused') this.parts.metrics.bundlesRefused.inc({ kind });
+      if (outcome.status === 'applied') this.parts.onBundlesChanged();
+    } catch (error) {
+      this.logger.error({ err: error, topic }, 'downlink message not handled');
+    }
+  }
+
+  private onBeacon(payload: Buffer): void {
+    let beacon;
+    try {
+      beacon = openTimeBeacon(new Uint8Array(payload), this.parts.rootPublicKey);
+    } catch (error) {
+      this.parts.metrics.bundlesRefused.inc({ kind: 'time' });
+      this.logger.warn({ reason: (error as Error).message }, 'time beacon refused');
+      return;
+    }
+    if (beacon.version <= this.lastBeaconVersion) return; // a replayed or reordered beacon
+    this.lastBeaconVersion = beacon.version;
+    this.parts.clock.anchorTo(beacon.timeMs);
+  }
+}

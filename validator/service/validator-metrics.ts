@@ -1,0 +1,25 @@
+/** The validator's Prometheus metrics (prom-client), served on its local /metrics. */
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+export function createValidatorMetrics() {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'faregate_validator_' });
+  return {
+    registry,
+    decisions: new Counter({ name: 'faregate_decisions_total', help: 'Ticket decisions by decision and reason', labelNames: ['decision', 'reason'] as const, registers: [registry] }),
+    decisionLatency: new Histogram({
+      name: 'faregate_decision_latency_seconds',
+      help: 'From a code read to the gate commanded (check + journal append)',
+      buckets: [0.00005, 0.0001, 0.0002, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.05],
+      registers: [registry],
+    }),
+    journalBacklog: new Gauge({ name: 'faregate_journal_backlog_records', help: 'Journal records not yet acked by the gateway', registers: [registry] }),
+    journalBacklogAlarm: new Gauge({ name: 'faregate_journal_backlog_alarm', help: '1 when the journal backlog is over its limit', registers: [registry] }),
+    uplinkConnected: new Gauge({ name: 'faregate_uplink_connected', help: '1 when connected to the broker', registers: [registry] }),
+    uplinkBatches: new Counter({ name: 'faregate_uplink_batches_total', help: 'Batches published', registers: [registry] }),
+    clockAnchored: new Gauge({ name: 'faregate_clock_trusted', help: '1 when the gate can vouch for its clock', registers: [registry] }),
+    bundlesRefused: new Counter({ name: 'faregate_bundles_refused_total', help: 'Downlink bundles refused', labelNames: ['kind'] as const, registers: [registry] }),
+  };
+}
+
+export type ValidatorMetrics = ReturnType<typeof createValidatorMetrics>;

@@ -1,0 +1,290 @@
+/**
+ * The validator's composition root: builds every part from the config, starts them
+ * in order (outputs safe first, the reader last) and stops them in reverse, each in
+ * its own try/catch. The only place that may load the real hardware drivers, lazily.
+ */
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import { encodeMessage, type DeviceState } from '../../protocol/mqtt/messages.ts';
+import { topics } from '../../protocol/mqtt/topics.ts';
+import { parsePublicKeyPem } from '../../protocol/ticket/ed25519.ts';
+import { PassbackState } from '../check/passback-state.ts';
+import { TicketChecker, type GateContext } from '../check/ticket-checker.ts';
+import { TrustStore } from '../check/trust-store.ts';
+import type { ValidatorConfig } from '../config/validator-config.ts';
+import { BundleStore } from '../downlink/bundle-store.ts';
+import { GateController } from '../gate/gate-controller.ts';
+import type { GateHardware } from '../hardware/ports.ts';
+import { createSimulatedHardware, type SimulatedGateHardware } from '../hardware/simulated-hardware.ts';
+import { TapJournal } from '../journal/tap-journal.ts';
+import { systemTimeSources, TrustedClock, type TimeSources } from '../time/trusted-clock.ts';
+import { MqttLink } from '../uplink/mqtt-link.ts';
+import { Uplink } from '../uplink/uplink.ts';
+import { DownlinkRouter } from './downlink-router.ts';
+import { LocalHttp, type HealthReport } from './local-http.ts';
+import { TapPipeline } from './tap-pipeline.ts';
+import { createValidatorMetrics, type ValidatorMetrics } from './validator-metrics.ts';
+
+interface Part {
+  name: string;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export interface ValidatorServiceOptions {
+  /** Simulated hardware built by the caller (the simulator drives it); default: from the config. */
+  hardware?: GateHardware;
+  timeSources?: TimeSources;
+}
+
+export class ValidatorService {
+  readonly metrics: ValidatorMetrics = createValidatorMetrics();
+  private started: Part[] = [];
+  private stateTimer: NodeJS.Timeout | undefined;
+  hardware: GateHardware | undefined;
+  pipeline: TapPipeline | undefined;
+  journal: TapJournal | undefined;
+  clock: TrustedClock | undefined;
+  http: LocalHttp | undefined;
+  private link: MqttLink | undefined;
+  private uplink: Uplink | undefined;
+  private bundles: BundleStore | undefined;
+  private controller: GateController | undefined;
+  private emergency = { input: false, command: false };
+
+  constructor(
+    private readonly config: ValidatorConfig,
+    private readonly logger: Logger,
+    private readonly options: ValidatorServiceOptions = {},
+  ) {}
+
+  async start(): Promise<void> {
+    const { config, logger } = this;
+    mkdirSync(config.stateDir, { recursive: true });
+    const rootPublicKey = parsePublicKeyPem(readFileSync(config.rootPublicKeyFile, 'utf8'), `rootPublicKeyFile ${config.rootPublicKeyFile}`);
+    const gate: GateContext = { station: config.station, zone: config.zone, mode: config.mode, direction: config.direction };
+
+    const clock = new TrustedClock(
+      { stateFile: join(config.stateDir, 'clock.json'), trustSystemClock: config.clock.trustSystemClock, maxAnchorAgeMs: config.clock.maxAnchorAgeHours * 3_600_000, persistIntervalMs: config.clock.persistIntervalMs },
+      this.options.timeSources ?? systemTimeSources,
+      logger.child({ module: 'clock' }),
+    );
+    this.clock = clock;
+    const trust = new TrustStore(rootPublicKey);
+    const checker = new TicketChecker(trust, new PassbackState(), config.fares);
+    const bundles = new BundleStore(
+      { dir: join(config.stateDir, 'bundles'), device: config.device, rootPublicKey, seeds: { ...(config.seedBundles.trustList && { trust: config.seedBundles.trustList }), ...(config.seedBundles.denyList && { deny: config.seedBundles.denyList }) } },
+      trust,
+      {
+        onFares: (fares) => checker.updateSettings(fares),
+        onCommand: (command) => this.onCommand(command.command, command.reason),
+      },
+      logger.child({ module: 'bundles' }),
+    );
+    this.bundles = bundles;
+    const journal = new TapJournal(
+      {
+        dir: join(config.stateDir, 'journal'),
+        ...config.journal,
+        onBacklogAlarm: (active, backlog) => {
+          this.metrics.journalBacklogAlarm.set(active ? 1 : 0);
+          logger[active ? 'error' : 'info']({ backlog }, active ? 'journal backlog over its limit: is the uplink down?' : 'journal backlog back under its limit');
+        },
+      },
+      logger,
+    );
+    this.journal = journal;
+    const hardware = this.options.hardware ?? (await this.openHardware());
+    this.hardware = hardware;
+    let pipeline: TapPipeline | undefined;
+    const controller = new GateController({
+      outputs: hardware,
+      display: { show: (line1, line2) => hardware.display.show(line1, line2) },
+      journal: (entry) => pipeline?.onGateEntry(entry),
+      settings: config.gate,
+      logger,
+    });
+    this.controller = controller;
+    const uplinkParts = this.buildUplink(journal, bundles, clock, rootPublicKey);
+    pipeline = new TapPipeline(
+      { device: config.device, gate, checker, clock, journal, controller, metrics: this.metrics, onCommitted: () => this.uplink?.onCommitted() },
+      logger.child({ module: 'taps' }),
+    );
+    this.pipeline = pipeline;
+    this.http = new LocalHttp(config.http, () => this.health(), this.metrics.registry);
+
+    const parts: Part[] = [
+      { name: 'clock', start: () => clock.start(), stop: () => clock.stop() },
+      { name: 'bundles', start: () => bundles.start(), stop: () => bundles.stop() },
+      { name: 'journal', start: () => journal.start(), stop: () => journal.stop() },
+      { name: 'hardware', start: () => hardware.start(), stop: () => hardware.stop() },
+      { name: 'gate', start: () => this.startGate(controller, hardware, pipeline!), stop: () => controller.stop() },
+      ...uplinkParts,
+      { name: 'http', start: () => this.http!.start(), stop: () => this.http!.stop() },
+    ];
+    for (const part of parts) {
+      try {
+        await part.start();
+        this.started.push(part);
+      } catch (error) {
+        logger.error({ err: error, part: part.name }, 'start-up failed');
+        await this.stop();
+        throw error;
+      }
+    }
+    this.stateTimer = setInterval(() => this.publishState(), config.mqtt?.stateIntervalMs ?? 30_000);
+    this.stateTimer.unref();
+    logger.info({ device: config.device, station: config.station, health: `http://${config.http.host}:${this.http.port}/healthz` }, 'validator running');
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.stateTimer);
+    for (const part of this.started.reverse()) {
+      try {
+        await part.stop();
+      } catch (error) {
+        this.logger.error({ err: error, part: part.name }, 'stop failed');
+      }
+    }
+    this.started = [];
+  }
+
+  private async openHardware(): Promise<GateHardware> {
+    const hardware = this.config.hardware;
+    if (hardware === 'simulated') return createSimulatedHardware(this.logger) as SimulatedGateHardware;
+    // Loaded only here, only for real hardware: tests and the simulator never load onoff/i2c-bus.
+    const { openRealHardware } = await import('../hardware/real-hardware.ts');
+    return openRealHardware(hardware, this.logger);
+  }
+
+  private async startGate(controller: GateController, hardware: GateHardware, pipeline: TapPipeline): Promise<void> {
+    await controller.start();
+    this.emergency.input = hardware.emergency.read();
+    controller.onEmergency(this.emergency.input || this.emergency.command);
+    hardware.emergency.onChange((active) => {
+      this.emergency.input = active;
+      controller.onEmergency(this.emergency.input || this.emergency.command);
+    });
+    hardware.passage.onChange((blocked) => {
+      if (!blocked) controller.onPassage(); // beam restored = one passage completed
+    });
+    hardware.doorForced.onChange((active) => {
+      if (active) controller.onDoorForced();
+    });
+    hardware.qr.onCode((text) => pipeline.onCode(text));
+  }
+
+  private onCommand(command: string, reason?: string): void {
+    const controller = this.controller;
+    if (!controller) return;
+    if (command === 'out-of-service') controller.setOutOfService(true, reason);
+    if (command === 'in-service') controller.setOutOfService(false);
+    if (command === 'emergency-open' || command === 'emergency-clear') {
+      this.emergency.command = command === 'emergency-open';
+      controller.onEmergency(this.emergency.input || this.emergency.command);
+    }
+  }
+
+  private buildUplink(journal: TapJournal, bundles: BundleStore, clock: TrustedClock, rootPublicKey: ReturnType<typeof parsePublicKeyPem>): Part[] {
+    const mqttConfig = this.config.mqtt;
+    if (!mqttConfig) {
+      this.logger.warn('no mqtt section: running offline, taps stay in the journal');
+      return [];
+    }
+    const device = this.config.device;
+    const password = mqttConfig.passwordFile ? readFileSync(mqttConfig.passwordFile, 'utf8').trim() : mqttConfig.password;
+    let router: DownlinkRouter | undefined;
+    const link = new MqttLink(
+      {
+        url: mqttConfig.url,
+        clientId: `faregate-${device}`,
+        ...(mqttConfig.username !== undefined && { username: mqttConfig.username }),
+        ...(password !== undefined && { password }),
+        ...(mqttConfig.tls && { tls: mqttConfig.tls }),
+        keepaliveSeconds: mqttConfig.keepaliveSeconds,
+        reconnect: { minMs: mqttConfig.reconnectMinMs, maxMs: mqttConfig.reconnectMaxMs },
+        stateTopic: topics.state(device),
+        offlinePayload: () => encodeMessage(this.deviceState(false)),
+        subscriptions: [topics.ack(device), topics.command(device), topics.allBundles, topics.time()],
+      },
+      {
+        onConnect: () => {
+          this.metrics.uplinkConnected.set(1);
+          this.publishState();
+          this.uplink?.onConnected();
+        },
+        onDisconnect: () => this.metrics.uplinkConnected.set(0),
+        onMessage: (topic, payload) => router?.onMessage(topic, payload),
+      },
+      this.logger.child({ module: 'mqtt' }),
+    );
+    const uplink = new Uplink(journal, link, { device, ...mqttConfig }, this.logger.child({ module: 'uplink' }));
+    router = new DownlinkRouter(
+      { device, rootPublicKey, uplink, bundles, clock, metrics: this.metrics, onBundlesChanged: () => this.publishState() },
+      this.logger.child({ module: 'downlink' }),
+    );
+    this.link = link;
+    this.uplink = uplink;
+    return [
+      { name: 'uplink', start: () => uplink.start(), stop: () => uplink.stop() },
+      { name: 'mqtt', start: () => link.start(), stop: () => link.stop(encodeMessage(this.deviceState(false))) },
+    ];
+  }
+
+  private deviceState(online: boolean): DeviceState {
+    const journal = this.journal;
+    return {
+      v: 1,
+      device: this.config.device,
+      online,
+      at: Date.now(),
+      station: this.config.station,
+      gate: this.controller?.stateName ?? 'stopped',
+      clockAnchored: this.clock?.status === 'anchored',
+      backlog: journal ? journal.backlog.records : 0,
+      backlogAlarm: journal?.backlogAlarm ?? false,
+      bundles: this.bundles?.versions() ?? {},
+    };
+  }
+
+  private publishState(): void {
+    const link = this.link;
+    if (!link?.connected) return;
+    link.publish(topics.state(this.config.device), encodeMessage(this.deviceState(true)), { qos: 1, retain: true }).catch((error: unknown) => {
+      this.logger.warn({ reason: (error as Error).message }, 'state not published');
+    });
+  }
+
+  health(): HealthReport {
+    const journal = this.journal;
+    const clock = this.clock;
+    const uplink = this.uplink?.status();
+    const reading = clock?.now();
+    this.metrics.clockAnchored.set(reading?.trusted ? 1 : 0);
+    this.metrics.journalBacklog.set(journal?.backlog.records ?? 0);
+    const gateState = this.controller?.stateName ?? 'stopped';
+    return {
+      ready: gateState !== 'stopped' && this.bundles?.versions().trust !== undefined,
+      device: this.config.device,
+      gate: gateState,
+      clock: { status: clock?.status ?? 'unanchored', trusted: reading?.trusted ?? false, rollbackDetected: clock?.rollbackDetected ?? false },
+      bundles: { ...this.bundles?.versions() },
+      journal: {
+        nextSeq: journal?.nextSeq ?? 0,
+        committedSeq: journal?.committedSeq ?? 0,
+        acknowledgedSeq: journal?.acknowledgedSeq ?? 0,
+        backlogRecords: journal?.backlog.records ?? 0,
+        backlogBytes: journal?.backlog.bytes ?? 0,
+        backlogAlarm: journal?.backlogAlarm ?? false,
+      },
+      uplink: {
+        configured: this.link !== undefined,
+        connected: uplink?.connected ?? false,
+        lastBatchAt: uplink?.lastBatchAt ? new Date(uplink.lastBatchAt).toISOString() : null,
+        lastAckAt: uplink?.lastAckAt ? new Date(uplink.lastAckAt).toISOString() : null,
+        batchesSent: uplink?.batchesSent ?? 0,
+      },
+    };
+  }
+}
