@@ -75,6 +75,15 @@ export function parseValidatorConfig(value: unknown, source = 'config'): Validat
   if (config.mqtt && config.mqtt.reconnectMaxMs < config.mqtt.reconnectMinMs) {
     throw new ConfigError(['/mqtt/reconnectMaxMs: must not be below reconnectMinMs'], source);
   }
+  if (config.hardware !== 'simulated') {
+    // The gate's logical relay 'on' is the unlocked lane; where stop() leaves the gate and
+    // where the hardware leaves the relay must agree, or a restart would flip the lane.
+    const relaySafeOn = config.hardware.gpio.outputs.relay.safeOn ?? false;
+    const failSafe = config.gate.failSafe ?? 'unlocked';
+    if (relaySafeOn !== (failSafe === 'unlocked')) {
+      throw new ConfigError([`/hardware/gpio/outputs/relay/safeOn: must be ${!relaySafeOn} when gate.failSafe is '${failSafe}' (relay on = lane unlocked)`], source);
+    }
+  }
   return config;
 }
 

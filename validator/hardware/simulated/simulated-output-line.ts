@@ -1,7 +1,8 @@
+import type { Logger } from 'pino';
 import { ListenerSet } from '../listener-set.ts';
 import type { OutputLine } from '../ports.ts';
 import { systemTimers, type Timers } from '../timers.ts';
-import { waitFor } from './wait-for.ts';
+import { reportOrThrow, waitFor } from './wait-for.ts';
 
 export interface SimulatedOutputLineOptions {
   /** The level `start()` and `stop()` drive (default off). */
@@ -9,6 +10,8 @@ export interface SimulatedOutputLineOptions {
   /** The level before `start()`, e.g. left by a crashed process (default off). */
   leftoverOn?: boolean;
   timers?: Timers;
+  /** Where a throwing listener is reported; without one the error propagates to the caller. */
+  logger?: Logger;
 }
 
 /** One change of a simulated output, with the (monotonic) time it happened. */
@@ -22,9 +25,7 @@ export class SimulatedOutputLine implements OutputLine {
   readonly history: OutputChange[] = [];
   private level: boolean;
   private started = false;
-  private readonly changes = new ListenerSet<boolean>((error) => {
-    throw error; // simulator and test listeners: let their bugs surface
-  });
+  private readonly changes: ListenerSet<boolean>;
   private readonly timers: Timers;
 
   constructor(
@@ -33,6 +34,7 @@ export class SimulatedOutputLine implements OutputLine {
   ) {
     this.level = options.leftoverOn ?? false;
     this.timers = options.timers ?? systemTimers;
+    this.changes = new ListenerSet(reportOrThrow(options.logger, 'output listener failed'));
   }
 
   get isOn(): boolean {

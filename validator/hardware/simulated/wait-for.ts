@@ -1,3 +1,4 @@
+import type { Logger } from 'pino';
 import type { Timers } from '../timers.ts';
 
 /**
@@ -33,4 +34,16 @@ export function waitFor<T>(options: {
       timeoutMs,
     );
   });
+}
+
+/**
+ * The error handler of a simulated part's listeners: logged when the part has a logger (the
+ * simulator, where one validator's bug must not stop the others), rethrown otherwise (tests,
+ * where a bug should fail loudly).
+ */
+export function reportOrThrow(logger: Logger | undefined, message: string): (error: unknown) => void {
+  return (error) => {
+    if (logger === undefined) throw error;
+    logger.error({ err: error }, message);
+  };
 }

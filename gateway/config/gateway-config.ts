@@ -1,0 +1,121 @@
+/**
+ * The gateway's configuration: embedded defaults (broker in the process, SQLite in
+ * the data directory) unless told otherwise. A JSON file and/or command-line flags;
+ * validated with every error listed as `path: message`.
+ */
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { Ajv } from 'ajv';
+
+export interface GatewayConfig {
+  dataDir: string;
+  /** A keys directory (npm run keys -- init); created in the data directory when absent. */
+  keysDir: string;
+  operator: string;
+  mqtt:
+    | { mode: 'embedded'; host: string; port: number }
+    | { mode: 'external'; url: string; username: string; password: string; sharedGroup?: string; protocolVersion: 4 | 5 };
+  ledger: { kind: 'sqlite'; path: string } | { kind: 'postgres'; connectionString: string; schema?: string };
+  http: { host: string; port: number };
+  timeBeaconIntervalMs: number;
+  fullDenyListDelayMs: number;
+  logLevel: string;
+}
+
+export class GatewayConfigError extends Error {
+  constructor(problems: string[], source: string) {
+    super(`invalid configuration in ${source}:\n${problems.map((p) => `  ${p}`).join('\n')}`);
+  }
+}
+
+const port = { type: 'integer', minimum: 0, maximum: 65535 } as const;
+const schema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    dataDir: { type: 'string', minLength: 1 },
+    keysDir: { type: 'string', minLength: 1 },
+    operator: { type: 'string', minLength: 1 },
+    mqtt: {
+      type: 'object',
+      required: ['mode'],
+      properties: {
+        mode: { enum: ['embedded', 'external'] },
+        host: { type: 'string' },
+        port,
+        url: { type: 'string', pattern: '^(mqtt|mqtts|tcp|tls|ws|wss)://' },
+        username: { type: 'string' },
+        password: { type: 'string' },
+        sharedGroup: { type: 'string', pattern: '^[A-Za-z0-9_-]+$' },
+        protocolVersion: { enum: [4, 5] },
+      },
+      if: { properties: { mode: { const: 'external' } } },
+      then: { required: ['mode', 'url', 'username', 'password'] },
+    },
+    ledger: {
+      type: 'object',
+      required: ['kind'],
+      properties: { kind: { enum: ['sqlite', 'postgres'] }, path: { type: 'string' }, connectionString: { type: 'string' }, schema: { type: 'string' } },
+      if: { properties: { kind: { const: 'postgres' } } },
+      then: { required: ['kind', 'connectionString'] },
+    },
+    http: { type: 'object', additionalProperties: false, properties: { host: { type: 'string' }, port } },
+    timeBeaconIntervalMs: { type: 'integer', minimum: 100 },
+    fullDenyListDelayMs: { type: 'integer', minimum: 0 },
+    logLevel: { enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] },
+  },
+} as const;
+const validate = new Ajv({ allErrors: true, strict: false }).compile(schema);
+
+export interface GatewayOverrides {
+  dataDir?: string;
+  mqttPort?: number;
+  httpPort?: number;
+}
+
+/** Builds the config from an optional file and the CLI flags, defaults filled in. */
+export function resolveGatewayConfig(file: unknown, source: string, overrides: GatewayOverrides = {}): GatewayConfig {
+  if (!validate(file)) {
+    const problems = (validate.errors ?? [])
+      .filter((error) => error.keyword !== 'if')
+      .map((error) => `${error.instancePath || '/'}: ${error.message ?? 'is invalid'}`);
+    throw new GatewayConfigError(problems, source);
+  }
+  const raw = file as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- validated above
+  const dataDir = resolve(overrides.dataDir ?? raw.dataDir ?? 'data');
+  const rawMqtt = raw.mqtt ?? { mode: 'embedded' };
+  const mqtt: GatewayConfig['mqtt'] =
+    rawMqtt.mode === 'external'
+      ? { mode: 'external', url: rawMqtt.url, username: rawMqtt.username, password: rawMqtt.password, protocolVersion: rawMqtt.protocolVersion ?? 5, ...(rawMqtt.sharedGroup && { sharedGroup: rawMqtt.sharedGroup }) }
+      : { mode: 'embedded', host: rawMqtt.host ?? '127.0.0.1', port: overrides.mqttPort ?? rawMqtt.port ?? 1883 };
+  if (mqtt.mode === 'external' && overrides.mqttPort !== undefined) {
+    throw new GatewayConfigError(['--mqtt-port: only for the embedded broker; the external broker is mqtt.url'], source);
+  }
+  const rawLedger = raw.ledger ?? { kind: 'sqlite' };
+  const ledger: GatewayConfig['ledger'] =
+    rawLedger.kind === 'postgres'
+      ? { kind: 'postgres', connectionString: rawLedger.connectionString, ...(rawLedger.schema && { schema: rawLedger.schema }) }
+      : { kind: 'sqlite', path: resolve(rawLedger.path ?? join(dataDir, 'ledger.sqlite')) };
+  return {
+    dataDir,
+    keysDir: resolve(raw.keysDir ?? join(dataDir, 'keys')),
+    operator: raw.operator ?? 'local.faregate',
+    mqtt,
+    ledger,
+    http: { host: raw.http?.host ?? '127.0.0.1', port: overrides.httpPort ?? raw.http?.port ?? 8080 },
+    timeBeaconIntervalMs: raw.timeBeaconIntervalMs ?? 5000,
+    fullDenyListDelayMs: raw.fullDenyListDelayMs ?? 30_000,
+    logLevel: raw.logLevel ?? 'info',
+  };
+}
+
+export function loadGatewayConfig(path: string | undefined, overrides: GatewayOverrides): GatewayConfig {
+  if (path === undefined) return resolveGatewayConfig({}, 'defaults', overrides);
+  let value: unknown;
+  try {
+    value = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    throw new GatewayConfigError([(error as NodeJS.ErrnoException).code ? `cannot read the file (${(error as NodeJS.ErrnoException).code})` : `not valid JSON: ${(error as Error).message}`], path);
+  }
+  return resolveGatewayConfig(value, path, overrides);
+}
