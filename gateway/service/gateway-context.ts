@@ -1,0 +1,29 @@
+/**
+ * What the HTTP API sees of the running gateway: a documented contract instead of
+ * the service's internals (conventions: homebridge's api.ts).
+ */
+import type { Registry } from 'prom-client';
+import type { Ledger } from '../ledger/ledger.ts';
+import type { FleetPublisher } from '../fleet/fleet-publisher.ts';
+import type { DeviceCredentials } from '../fleet/device-credentials.ts';
+import type { GatewayMetrics } from '../metrics/gateway-metrics.ts';
+
+export interface GatewayHealth {
+  ok: boolean;
+  ledger: string;
+  broker: { mode: 'embedded' | 'external'; url: string; connected: boolean };
+  keysDir: string;
+}
+
+export interface GatewayApiContext {
+  ledger: Ledger;
+  fleet: FleetPublisher;
+  devices: DeviceCredentials;
+  metrics: GatewayMetrics;
+  registry: Registry;
+  /** The keys directory whose current issuer key signs tickets (keys/keys-dir.ts). */
+  keysDir: string;
+  /** The URL devices should use for MQTT (returned with new credentials). */
+  brokerUrl(): string;
+  health(): GatewayHealth;
+}

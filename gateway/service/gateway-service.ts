@@ -1,0 +1,157 @@
+/**
+ * The gateway's composition root: ledger, keys, broker (embedded unless configured
+ * external), the MQTT client, ingest, fleet distribution, device state and the HTTP
+ * API, started in order and stopped in reverse, each in its own try/catch.
+ */
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import { parseDeviceState } from '../../protocol/mqtt/messages.ts';
+import { deviceOfTopic, sharedSubscription, topics } from '../../protocol/mqtt/topics.ts';
+import { initKeys } from '../../keys/keyring.ts';
+import { KEYS_FILES } from '../../keys/keys-dir.ts';
+import { EmbeddedBroker } from '../broker/embedded-broker.ts';
+import type { GatewayConfig } from '../config/gateway-config.ts';
+import { DeviceCredentials, newSecret, type IssuedCredentials } from '../fleet/device-credentials.ts';
+import { FleetPublisher } from '../fleet/fleet-publisher.ts';
+import { TapIngest } from '../ingest/tap-ingest.ts';
+import type { Ledger } from '../ledger/ledger.ts';
+import { PostgresLedger } from '../ledger/postgres-ledger.ts';
+import { SqliteLedger } from '../ledger/sqlite-ledger.ts';
+import { createGatewayMetrics, type GatewayMetrics } from '../metrics/gateway-metrics.ts';
+import { GatewayClient } from '../mqtt/gateway-client.ts';
+
+interface Part {
+  name: string;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export const SERVICE_USER = 'faregate-gateway';
+
+export class GatewayService {
+  readonly metrics: GatewayMetrics = createGatewayMetrics();
+  ledger!: Ledger;
+  fleet!: FleetPublisher;
+  devices!: DeviceCredentials;
+  ingest!: TapIngest;
+  broker: EmbeddedBroker | undefined;
+  client!: GatewayClient;
+  /** The URL devices use to reach the broker. */
+  brokerUrl = '';
+  private started: Part[] = [];
+  private extraParts: Part[] = [];
+
+  constructor(
+    readonly config: GatewayConfig,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Parts started after the core (the HTTP API), stopped before it. */
+  addPart(part: Part): void {
+    this.extraParts.push(part);
+  }
+
+  async start(): Promise<void> {
+    const { config, logger } = this;
+    mkdirSync(config.dataDir, { recursive: true });
+    this.ledger =
+      config.ledger.kind === 'sqlite'
+        ? new SqliteLedger({ path: config.ledger.path })
+        : new PostgresLedger({ pool: { connectionString: config.ledger.connectionString }, ...(config.ledger.schema && { schema: config.ledger.schema }) });
+    const service: IssuedCredentials =
+      config.mqtt.mode === 'external' ? { username: config.mqtt.username, password: config.mqtt.password } : { username: SERVICE_USER, password: newSecret() };
+    this.devices = new DeviceCredentials(this.ledger, service);
+    if (config.mqtt.mode === 'embedded') {
+      this.broker = new EmbeddedBroker({ host: config.mqtt.host, port: config.mqtt.port }, this.devices, logger.child({ module: 'broker' }));
+    }
+    const parts: Part[] = [
+      { name: 'ledger', start: () => this.ledger.start(), stop: () => this.ledger.stop() },
+      { name: 'keys', start: async () => this.ensureKeys(), stop: async () => undefined },
+      ...(this.broker ? [{ name: 'broker', start: () => this.broker!.start(), stop: () => this.broker!.stop() }] : []),
+      { name: 'mqtt', start: () => this.startClient(service), stop: () => this.client.stop() },
+      { name: 'fleet', start: () => this.fleet.start(), stop: () => this.fleet.stop() },
+    ];
+    for (const part of [...parts, ...this.extraParts]) {
+      try {
+        await part.start();
+        this.started.push(part);
+      } catch (error) {
+        logger.error({ err: error, part: part.name }, 'gateway start-up failed');
+        await this.stop();
+        throw error;
+      }
+    }
+  }
+
+  async stop(): Promise<void> {
+    if (this.ingest) await this.ingest.drain().catch(() => undefined);
+    for (const part of this.started.reverse()) {
+      try {
+        await part.stop();
+      } catch (error) {
+        this.logger.error({ err: error, part: part.name }, 'gateway stop failed');
+      }
+    }
+    this.started = [];
+  }
+
+  private ensureKeys(): void {
+    if (existsSync(join(this.config.keysDir, KEYS_FILES.keyring))) return;
+    initKeys(this.config.keysDir, { operator: this.config.operator });
+    this.logger.warn({ keysDir: this.config.keysDir }, 'no keys directory: created a new root and issuer key (development defaults; keep the root key offline in production)');
+  }
+
+  private async startClient(service: IssuedCredentials): Promise<void> {
+    const { config } = this;
+    const external = config.mqtt.mode === 'external' ? config.mqtt : undefined;
+    this.brokerUrl = external ? external.url : `mqtt://${config.mqtt.mode === 'embedded' ? config.mqtt.host : ''}:${this.broker!.port}`;
+    const tapFilter = external?.sharedGroup ? sharedSubscription(external.sharedGroup, topics.allTaps) : topics.allTaps;
+    this.client = new GatewayClient(
+      {
+        url: this.brokerUrl,
+        clientId: `faregate-gateway-${process.pid}-${Math.random().toString(36).slice(2, 8)}`,
+        username: service.username,
+        password: service.password,
+        protocolVersion: external ? external.protocolVersion : 4,
+        subscriptions: [tapFilter, topics.allStates],
+      },
+      (topic, payload) => this.onMessage(topic, payload),
+      this.logger.child({ module: 'mqtt' }),
+    );
+    this.ingest = new TapIngest(this.ledger, this.client, this.metrics, this.logger.child({ module: 'ingest' }));
+    this.fleet = new FleetPublisher(
+      { keysDir: config.keysDir, timeBeaconIntervalMs: config.timeBeaconIntervalMs, fullDenyListDelayMs: config.fullDenyListDelayMs },
+      this.ledger,
+      this.client,
+      this.logger.child({ module: 'fleet' }),
+    );
+    await this.client.start();
+  }
+
+  private onMessage(topic: string, payload: Buffer): void {
+    if (topic.endsWith('/taps')) return this.ingest.onMessage(topic, payload);
+    if (topic.endsWith('/state')) void this.onDeviceState(topic, payload);
+  }
+
+  private async onDeviceState(topic: string, payload: Buffer): Promise<void> {
+    const device = deviceOfTopic(topic);
+    if (!device || payload.length === 0) return;
+    try {
+      const state = parseDeviceState(payload);
+      if (state.device !== device) throw new Error(`state of ${state.device} published on ${device}'s topic`);
+      const known = await this.ledger.setDeviceState(device, {
+        online: state.online,
+        lastSeen: state.at,
+        bundleVersions: state.bundles ?? {},
+        backlog: state.backlog ?? 0,
+        clockAnchored: state.clockAnchored ?? false,
+      });
+      if (!known) this.logger.warn({ device }, 'state from an unregistered device');
+      const devices = await this.ledger.listDevices();
+      this.metrics.devicesOnline.set(devices.filter((d) => d.state.online).length);
+    } catch (error) {
+      this.logger.warn({ device, reason: (error as Error).message }, 'device state ignored');
+    }
+  }
+}
