@@ -10,7 +10,7 @@ import { encodeMessage, MessageError, parseTapBatch, type BatchAck, type TapBatc
 import { deviceOfTopic, topics } from '../../protocol/mqtt/topics.ts';
 import type { Ledger } from '../ledger/ledger.ts';
 import type { GatewayMetrics } from '../metrics/gateway-metrics.ts';
-import { REJECT_REASONS } from '../../validator/check/reasons.ts';
+import { REJECT_REASONS } from '../../protocol/ticket/reasons.ts';
 
 export interface AckPublisher {
   publish(topic: string, payload: Buffer, options?: { qos?: 0 | 1 }): Promise<void>;

@@ -20,7 +20,7 @@ import { kidOf, privateKeyFromSeed, rawPublicKey, signEd25519, toHex, type Signi
 import { CODE_PREFIX, rotatingCodeText, ticketText } from '../../protocol/ticket/ticket-code.ts';
 import { DEFAULT_CHECK_SETTINGS, type CheckSettings } from './check-settings.ts';
 import { PassbackState } from './passback-state.ts';
-import type { RejectReason } from './reasons.ts';
+import type { RejectReason } from '../../protocol/ticket/reasons.ts';
 import { TicketChecker, type ClockReading, type Decision, type GateContext } from './ticket-checker.ts';
 import { TrustStore } from './trust-store.ts';
 

@@ -21,7 +21,7 @@ import { encodeProtectedHeader, parseCoseSign1, sigStructure } from '../../proto
 import { toHex } from '../../protocol/ticket/ed25519.ts';
 import { parseCodeText, rotatingCodeText, ticketText } from '../../protocol/ticket/ticket-code.ts';
 import { PassbackState } from './passback-state.ts';
-import { REJECT_REASONS } from './reasons.ts';
+import { REJECT_REASONS } from '../../protocol/ticket/reasons.ts';
 import { clock, gate, NOW, TicketFixture, ticketClaims } from './test-fixtures.ts';
 import { TicketChecker, type Decision } from './ticket-checker.ts';
 

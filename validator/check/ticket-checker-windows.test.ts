@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { DEFAULT_CHECK_SETTINGS, MAX_CODE_WINDOW_SECONDS } from './check-settings.ts';
-import type { RejectReason } from './reasons.ts';
+import type { RejectReason } from '../../protocol/ticket/reasons.ts';
 import { DAY, HOUR, KEY_AGE, KEY_LIFE_LEFT, NOW, TicketFixture } from './test-fixtures.ts';
 import type { Direction } from './ticket-checker.ts';
 

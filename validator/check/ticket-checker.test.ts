@@ -4,7 +4,7 @@ import { describe, test } from 'node:test';
 import { encodeBase45 } from '../../protocol/ticket/base45.ts';
 import { toHex } from '../../protocol/ticket/ed25519.ts';
 import { ticketText } from '../../protocol/ticket/ticket-code.ts';
-import { REJECT_REASONS } from './reasons.ts';
+import { REJECT_REASONS } from '../../protocol/ticket/reasons.ts';
 import { DAY, decodeCodeBytes, expectReason, HOUR, KEY_AGE, NOW, OPERATOR, TicketFixture, ticketClaimsMap } from './test-fixtures.ts';
 
 const fx = new TicketFixture();

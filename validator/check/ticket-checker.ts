@@ -13,7 +13,7 @@ import { publicKeyFromRaw, toHex, verifyEd25519 } from '../../protocol/ticket/ed
 import { MAX_CODE_TEXT_LENGTH, parseCodeText, type ParsedCode } from '../../protocol/ticket/ticket-code.ts';
 import { MAX_CODE_WINDOW_SECONDS, type CheckSettings } from './check-settings.ts';
 import type { PassbackState } from './passback-state.ts';
-import type { RejectReason } from './reasons.ts';
+import type { RejectReason } from '../../protocol/ticket/reasons.ts';
 import type { TrustedKey, TrustStore } from './trust-store.ts';
 
 export type Direction = 'entry' | 'exit';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { REJECT_REASONS } from '../check/reasons.ts';
+import { REJECT_REASONS } from '../../protocol/ticket/reasons.ts';
 import {
   DISPLAY_COLUMNS,
   EMERGENCY_TEXT,

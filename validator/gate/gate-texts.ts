@@ -2,7 +2,7 @@
  * What riders read on the gate's display: plain words, never reason codes, each line at most
  * 16 columns (the usual 16x2 character LCD) so nothing is cut off mid-word.
  */
-import type { RejectReason } from '../check/reasons.ts';
+import type { RejectReason } from '../../protocol/ticket/reasons.ts';
 
 export const DISPLAY_COLUMNS = 16;
 
