@@ -40,10 +40,9 @@ export class TapPipeline {
     try {
       const { checker, controller, gate } = this.parts;
       const clock = this.parts.clock.now();
-      const decision: Decision =
-        controller.stateName === 'out-of-service'
-          ? { decision: 'reject', reason: OUT_OF_SERVICE_REASON as Decision['reason'], clockTrusted: clock.trusted }
-          : checker.check(text, gate, clock);
+      const decision: Decision = this.outOfService()
+        ? { decision: 'reject', reason: OUT_OF_SERVICE_REASON as Decision['reason'], clockTrusted: clock.trusted }
+        : checker.check(text, gate, clock);
       const tap: NewJournalRecord = {
         kind: 'tap',
         ...this.place(clock.trusted),
@@ -59,8 +58,16 @@ export class TapPipeline {
       controller.onDecision(decision, appended.seq);
       this.parts.metrics.decisions.inc({ decision: decision.decision, reason: decision.reason });
       this.parts.metrics.decisionLatency.observe(Number(process.hrtime.bigint() - started) / 1e9);
-      appended.committed.then(this.parts.onCommitted, (error: unknown) => this.logger.error({ err: error }, 'journal commit failed'));
-      this.logger.info({ seq: appended.seq, decision: decision.decision, reason: decision.reason, ticketId: decision.ticketId }, 'tap');
+      const seq = appended.seq;
+      appended.committed.then(
+        () => {
+          // Durable from here on (the kill -9 acceptance test relies on this line).
+          this.logger.debug({ seq }, 'tap committed');
+          this.parts.onCommitted();
+        },
+        (error: unknown) => this.logger.error({ err: error }, 'journal commit failed'),
+      );
+      this.logger.info({ seq, decision: decision.decision, reason: decision.reason, ticketId: decision.ticketId }, 'tap');
       return decision;
     } catch (error) {
       this.logger.error({ err: error }, 'tap pipeline failed; the lane stays shut');
@@ -77,6 +84,16 @@ export class TapPipeline {
     } catch (error) {
       this.logger.error({ err: error, entry }, 'gate event not journalled');
     }
+  }
+
+  /**
+   * Out of service even while an earlier rider is still passing: the state is then named
+   * 'unlocked', but the gate refuses new riders. Running, no emergency (where a valid
+   * ticket still gets its 'Go') and unable to admit means out of service.
+   */
+  private outOfService(): boolean {
+    const { controller } = this.parts;
+    return controller.stateName !== 'stopped' && controller.stateName !== 'emergency' && !controller.canAdmit();
   }
 
   private place(clockTrusted: boolean): Omit<JournalRecord, 'kind' | 'seq' | 'decision' | 'reason' | 'tapSeq' | 'outcome' | 'event'> {

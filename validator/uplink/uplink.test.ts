@@ -100,6 +100,18 @@ describe('uplink', () => {
     assert.equal(link.batches[1]!.firstSeq, 1);
   });
 
+  it('re-sends an un-acked batch on time even while new batches keep flowing', async () => {
+    journal.add(10);
+    uplink.onCommitted();
+    await settle();
+    for (let i = 0; i < 12; i++) {
+      await clock.tickAsync(500);
+      journal.add(1);
+      uplink.onCommitted();
+    }
+    assert.ok(link.batches.slice(1).some((batch) => batch.firstSeq === 1), 'the first batch went out again within the ack timeout');
+  });
+
   it('ignores malformed acks and acks for another device, and never acks past what is committed', async () => {
     journal.add(5);
     uplink.onAck(Buffer.from('{"v":1}'));

@@ -89,6 +89,9 @@ export class Uplink {
   onConnected(): void {
     this.sentThrough = this.journal.acknowledgedSeq;
     this.inFlight = 0;
+    // Everything goes out again now: its ack timeout starts with the first batch.
+    clearTimeout(this.ackTimer);
+    this.ackTimer = undefined;
     void this.pump();
   }
 
@@ -155,7 +158,9 @@ export class Uplink {
         this.inFlight++;
         this.batchesSent++;
         this.lastBatchAt = Date.now();
-        this.armAckTimer();
+        // Started by the first un-acked batch, not restarted by later ones: a steady trickle
+        // of new batches must not postpone the re-send of one the broker lost.
+        if (!this.ackTimer) this.armAckTimer();
         this.link
           .publish(topics.taps(this.options.device), encodeMessage(batch), { qos: 1 })
           .catch((error: unknown) => this.logger.warn({ reason: (error as Error).message, firstSeq: batch.firstSeq }, 'batch not published; it will be re-sent'))
@@ -171,10 +176,13 @@ export class Uplink {
     }
   }
 
+  /** (Re)starts the ack timeout: on the first batch out, and on every ack that makes progress. */
   private armAckTimer(): void {
     clearTimeout(this.ackTimer);
+    this.ackTimer = undefined;
     if (this.sentThrough <= this.journal.acknowledgedSeq) return;
     this.ackTimer = setTimeout(() => {
+      this.ackTimer = undefined;
       if (this.sentThrough > this.journal.acknowledgedSeq) {
         this.logger.warn({ sentThrough: this.sentThrough, ackedThrough: this.journal.acknowledgedSeq }, 'no ack in time: re-sending');
         this.sentThrough = this.journal.acknowledgedSeq;

@@ -1,0 +1,184 @@
+/**
+ * The gateway's side of the MQTT contract, played by a test (tests only): the embedded
+ * broker (aedes, with credentials and the topic ACL) on a loopback port, and an mqtt.js
+ * client with the service identity that records every tap record it receives and
+ * answers each batch with a BatchAck naming the highest contiguous seq received.
+ * The broker can be stopped and started again on the same port.
+ */
+import mqtt, { type MqttClient } from 'mqtt';
+import pino from 'pino';
+import { EmbeddedBroker } from '../../gateway/broker/embedded-broker.ts';
+import type { Principal } from '../../gateway/broker/topic-acl.ts';
+import { encodeMessage, parseTapBatch, type BatchAck } from '../../protocol/mqtt/messages.ts';
+import { topics } from '../../protocol/mqtt/topics.ts';
+import type { JournalRecord } from '../../protocol/uplink/tap-record.ts';
+import { DEVICE, DEVICE_PASSWORD, SERVICE_PASSWORD, SERVICE_USER, waitUntil, type ValidatorProcess } from './validator-harness.ts';
+
+const USERS: Record<string, { password: string; principal: Principal }> = {
+  [DEVICE]: { password: DEVICE_PASSWORD, principal: { kind: 'device', device: DEVICE } },
+  [SERVICE_USER]: { password: SERVICE_PASSWORD, principal: { kind: 'service' } },
+};
+
+const credentials = {
+  authenticate: async (username: string, password: string): Promise<Principal | undefined> =>
+    USERS[username]?.password === password ? USERS[username]?.principal : undefined,
+};
+
+export interface DeviceTaps {
+  /** seq → the record as first received, JSON. */
+  records: Map<number, string>;
+  /** Every reception, re-sends included. */
+  receptions: number;
+  /** Receptions whose content differed from the first one of the same seq (must stay empty). */
+  conflicts: string[];
+  /** Highest seq such that 1..seq were all received. */
+  contiguous: number;
+}
+
+export class TestGateway {
+  readonly devices = new Map<string, DeviceTaps>();
+  readonly malformed: string[] = [];
+  /** Batches thrown away on arrival, as a broker under pressure drops messages (first..last seq). */
+  readonly dropped: Array<[number, number]> = [];
+  private dropSeqs = new Set<number>();
+  private broker: EmbeddedBroker | undefined;
+  private client: MqttClient | undefined;
+  private brokerPort = 0;
+
+  /** `reconnectPeriodMs`: how soon the gateway's client retries after losing the broker. */
+  constructor(private readonly options: { reconnectPeriodMs?: number } = {}) {}
+
+  get port(): number {
+    return this.brokerPort;
+  }
+
+  get url(): string {
+    return `mqtt://127.0.0.1:${this.brokerPort}`;
+  }
+
+  get connected(): boolean {
+    return this.client?.connected === true;
+  }
+
+  /** Starts the broker (on `port`, default any free one) and, the first time, the receiving client. */
+  async start(port = 0): Promise<void> {
+    const broker = new EmbeddedBroker({ host: '127.0.0.1', port }, credentials, pino({ level: 'silent' }));
+    await broker.start();
+    this.broker = broker;
+    this.brokerPort = broker.port;
+    if (!this.client) await this.connectClient();
+  }
+
+  /** Stops the broker only; the client keeps trying to reconnect, as a gateway would. */
+  async stopBroker(): Promise<void> {
+    await this.broker?.stop();
+    this.broker = undefined;
+  }
+
+  async stop(): Promise<void> {
+    await this.client?.endAsync(true).catch(() => undefined);
+    this.client = undefined;
+    await this.stopBroker();
+  }
+
+  taps(device: string): DeviceTaps {
+    let taps = this.devices.get(device);
+    if (!taps) {
+      taps = { records: new Map(), receptions: 0, conflicts: [], contiguous: 0 };
+      this.devices.set(device, taps);
+    }
+    return taps;
+  }
+
+  /** The first batch that carries `seq` is lost on its way (later copies arrive). */
+  dropOnce(seq: number): void {
+    this.dropSeqs.add(seq);
+  }
+
+  /** The received records of `device`, parsed, by seq. */
+  recordsOf(device: string): JournalRecord[] {
+    return [...this.taps(device).records.entries()].sort(([a], [b]) => a - b).map(([, json]) => JSON.parse(json) as JournalRecord);
+  }
+
+  /** Publishes as the gateway (bundles, commands, time beacons). */
+  async publish(topic: string, payload: Uint8Array, options: { qos?: 0 | 1; retain?: boolean } = {}): Promise<void> {
+    if (!this.client) throw new Error('start() first');
+    await this.client.publishAsync(topic, Buffer.from(payload), { qos: options.qos ?? 1, retain: options.retain ?? false });
+  }
+
+  private async connectClient(): Promise<void> {
+    const client = mqtt.connect(this.url, {
+      clientId: `test-gateway-${process.pid}`,
+      username: SERVICE_USER,
+      password: SERVICE_PASSWORD,
+      reconnectPeriod: this.options.reconnectPeriodMs ?? 100,
+      connectTimeout: 5000,
+    });
+    this.client = client;
+    client.on('error', () => undefined); // reconnects on its own; the tests watch the outcome
+    client.on('message', (topic, payload) => this.onMessage(topic, payload));
+    await new Promise<void>((resolve, reject) => {
+      client.once('connect', () => resolve());
+      client.once('error', reject);
+    });
+    await client.subscribeAsync(topics.allTaps, { qos: 1 });
+  }
+
+  private onMessage(topic: string, payload: Buffer): void {
+    let batch;
+    try {
+      batch = parseTapBatch(payload);
+    } catch (error) {
+      this.malformed.push(`${topic}: ${(error as Error).message}`);
+      return;
+    }
+    const droppedSeq = [...this.dropSeqs].find((seq) => seq >= batch.firstSeq && seq <= batch.lastSeq);
+    if (droppedSeq !== undefined) {
+      this.dropSeqs.delete(droppedSeq);
+      this.dropped.push([batch.firstSeq, batch.lastSeq]);
+      return;
+    }
+    const taps = this.taps(batch.device);
+    for (const record of batch.records) {
+      taps.receptions++;
+      const json = JSON.stringify(record);
+      const first = taps.records.get(record.seq);
+      if (first === undefined) taps.records.set(record.seq, json);
+      else if (first !== json) taps.conflicts.push(`seq ${record.seq}: ${first} then ${json}`);
+    }
+    while (taps.records.has(taps.contiguous + 1)) taps.contiguous++;
+    const ack: BatchAck = { v: 1, device: batch.device, ackedThrough: taps.contiguous, status: 'ok' };
+    // Not awaited: a lost ack is the validator's to recover from (its ack timeout re-sends).
+    this.client?.publishAsync(topics.ack(batch.device), encodeMessage(ack), { qos: 1 }).catch(() => undefined);
+  }
+}
+
+/**
+ * Waits until every journal record reached the gateway and its ack cleared the journal:
+ * the gate is idle (no grant pending, so no record still to come), the gateway holds
+ * 1..N with N = the last seq issued, and the validator's journal has no backlog.
+ */
+export async function drained(validator: ValidatorProcess, gateway: TestGateway, timeoutMs = 30_000): Promise<number> {
+  let last = '';
+  let total = 0;
+  await waitUntil(
+    'every record is acked and the journal backlog is empty',
+    async () => {
+      const health = await validator.health();
+      const taps = gateway.taps(DEVICE);
+      total = health.journal.nextSeq - 1;
+      last = JSON.stringify({ gate: health.gate, journal: health.journal, connected: health.uplink.connected, gatewayContiguous: taps.contiguous, gatewayDistinct: taps.records.size });
+      return (
+        health.gate !== 'unlocked' &&
+        total > 0 &&
+        taps.contiguous === total &&
+        taps.records.size === total &&
+        health.journal.committedSeq === total &&
+        health.journal.acknowledgedSeq === total &&
+        health.journal.backlogRecords === 0
+      );
+    },
+    { timeoutMs, intervalMs: 100, detail: () => last },
+  );
+  return total;
+}

@@ -1,0 +1,289 @@
+/**
+ * Acceptance tests of the validator service (issue: "The validator on the gate"): the
+ * real validator process, simulated hardware driven through stdin, against a real MQTT
+ * broker on loopback (the gateway's embedded aedes broker, with credentials and the
+ * topic ACL) and a test playing the gateway: it records every tap record and acks the
+ * highest contiguous seq, as the ledger would.
+ */
+import { after, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { denyHashOfTicket, DenySet, signDenyList } from '../../protocol/bundles/deny-list.ts';
+import { signFareSettings, signGateCommand, signTimeBeacon } from '../../protocol/bundles/downlink-bundles.ts';
+import { topics } from '../../protocol/mqtt/topics.ts';
+import type { JournalRecord, TapRecord } from '../../protocol/uplink/tap-record.ts';
+import { denyEntry } from '../../keys/keyring.ts';
+import { KEYS_FILES } from '../../keys/keys-dir.ts';
+import { hashPrefix } from '../service/logger.ts';
+import { drained, TestGateway } from './test-gateway.ts';
+import { DEVICE, makeTempDir, sleep, tapsLogged, TestKeys, ValidatorProcess, waitUntil, writeConfig, type ConfigOptions } from './validator-harness.ts';
+
+const cleanups: Array<() => Promise<void>> = [];
+after(async () => {
+  for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
+});
+
+interface Setup {
+  keys: TestKeys;
+  gateway: TestGateway;
+  validator: ValidatorProcess;
+  dir: string;
+}
+
+/** Keys, a broker with the test gateway, and a validator connected to it. */
+async function setUp(name: string, options: Pick<ConfigOptions, 'passageTimeoutMs'> & { gatewayReconnectMs?: number } = {}): Promise<Setup> {
+  const { dir, remove } = await makeTempDir(name);
+  cleanups.push(remove);
+  const keys = TestKeys.create(join(dir, 'keys'));
+  const gateway = new TestGateway(options.gatewayReconnectMs === undefined ? {} : { reconnectPeriodMs: options.gatewayReconnectMs });
+  cleanups.push(() => gateway.stop());
+  await gateway.start();
+  const config = await writeConfig(join(dir, 'validator.json'), {
+    stateDir: join(dir, 'state'),
+    keys,
+    mqttUrl: gateway.url,
+    ...(options.passageTimeoutMs !== undefined && { passageTimeoutMs: options.passageTimeoutMs }),
+  });
+  const validator = new ValidatorProcess(config);
+  cleanups.push(() => validator.stop());
+  await validator.ready();
+  await waitUntil('the validator is connected to the broker', async () => (await validator.health()).uplink.connected);
+  return { keys, gateway, validator, dir };
+}
+
+const tapsIn = (records: JournalRecord[]): TapRecord[] => records.filter((record): record is TapRecord => record.kind === 'tap');
+
+describe('the validator process against a real broker', { timeout: 120_000 }, () => {
+  it('sends every tap to the gateway, in seq order 1..N, and the gateway acks clear the journal', async () => {
+    const { keys, gateway, validator } = await setUp('flow');
+    const tickets = Array.from({ length: 20 }, () => keys.ticket());
+    const garbage = ['not a ticket', 'FT1:GARBAGE', 'https://example.com/?q=1'];
+    validator.feed([tickets[0]!.text]);
+    await tapsLogged(validator, 1);
+    validator.feed(['#passage']); // the first rider walks through: a 'passed' record
+    await sleep(200);
+    validator.feed([...tickets.slice(1, 10).map((t) => t.text), ...garbage, ...tickets.slice(10).map((t) => t.text)]);
+    const logged = await tapsLogged(validator, tickets.length + garbage.length);
+
+    const total = await drained(validator, gateway);
+    const received = gateway.recordsOf(DEVICE);
+    assert.deepEqual(received.map((record) => record.seq), Array.from({ length: total }, (_, i) => i + 1), 'seqs 1..N, no gap');
+    assert.deepEqual(gateway.taps(DEVICE).conflicts, []);
+    assert.deepEqual(gateway.malformed, []);
+
+    const taps = tapsIn(received);
+    assert.equal(taps.length, tickets.length + garbage.length, 'one tap record per code');
+    assert.deepEqual(
+      taps.filter((tap) => tap.decision === 'accept').map((tap) => tap.ticketId),
+      tickets.map((ticket) => ticket.ticketId),
+      'every ticket accepted once, in the order shown, with its full ticket id',
+    );
+    assert.deepEqual(
+      taps.filter((tap) => tap.decision === 'reject').map((tap) => [tap.reason, tap.ticketId]),
+      garbage.map(() => ['malformed', undefined]),
+    );
+    // What the rider was shown (the log) is what the gateway holds, seq for seq.
+    assert.deepEqual(
+      logged.map((line) => [line.seq, line.decision, line.reason, line.ticketId]),
+      taps.map((tap) => [tap.seq, tap.decision, tap.reason, tap.ticketId === undefined ? undefined : hashPrefix(tap.ticketId)]),
+    );
+    const outcomes = received.flatMap((record) => (record.kind === 'passage' ? [[record.tapSeq, record.outcome] as const] : []));
+    const accepted = taps.filter((tap) => tap.decision === 'accept');
+    assert.deepEqual(
+      outcomes.map(([tapSeq]) => tapSeq).sort((a, b) => a - b),
+      accepted.map((tap) => tap.seq),
+      'each accepted tap has exactly one passage outcome',
+    );
+    assert.equal(outcomes.find(([tapSeq]) => tapSeq === accepted[0]!.seq)?.[1], 'passed', 'the first rider passed');
+    const health = await validator.health();
+    assert.equal(health.journal.backlogRecords, 0);
+    assert.equal(health.journal.acknowledgedSeq, health.journal.committedSeq);
+  });
+
+  it('loses and duplicates nothing when the broker restarts in the middle of a stream of taps', async (t) => {
+    // The gateway comes back after the validator: batches published in between reach no
+    // subscriber and are dropped by the broker, so only the acks can bring them back.
+    const { keys, gateway, validator } = await setUp('restart', { gatewayReconnectMs: 1500 });
+    const port = gateway.port;
+    const codes: string[] = [];
+    const ticketIds: string[] = [];
+    for (let i = 0; i < 360; i++) {
+      if (i % 6 === 5) codes.push(`garbage-${i}`);
+      else {
+        const ticket = keys.ticket();
+        codes.push(ticket.text);
+        ticketIds.push(ticket.ticketId);
+      }
+    }
+    const outage = { stoppedAt: 0, restartedAt: 0 };
+    const feeding = (async () => {
+      for (let i = 0; i < codes.length; i += 6) {
+        validator.feed(codes.slice(i, i + 6));
+        await sleep(40);
+      }
+    })();
+    const restarting = (async () => {
+      await tapsLogged(validator, 90);
+      outage.stoppedAt = Date.now();
+      await gateway.stopBroker();
+      await sleep(1000);
+      await gateway.start(port); // a new broker on the same port: no session, no retained messages
+      outage.restartedAt = Date.now();
+    })();
+    await Promise.all([feeding, restarting]);
+    const logged = await tapsLogged(validator, codes.length);
+    const total = await drained(validator, gateway);
+
+    const taps = gateway.taps(DEVICE);
+    const received = gateway.recordsOf(DEVICE);
+    assert.deepEqual(received.map((record) => record.seq), Array.from({ length: total }, (_, i) => i + 1), 'distinct seqs are exactly 1..max');
+    assert.deepEqual(taps.conflicts, [], 'a re-sent record is identical to the first copy');
+    assert.deepEqual(gateway.malformed, []);
+    const tapRecords = tapsIn(received);
+    assert.equal(tapRecords.length, codes.length, 'one tap record per code fed');
+    assert.equal(tapRecords.length, logged.length, 'one tap record per tap shown to a rider');
+    assert.deepEqual(tapRecords.map((tap) => tap.seq), logged.map((line) => line.seq), 'the taps shown are the taps received');
+    const accepted = tapRecords.filter((tap) => tap.decision === 'accept').map((tap) => tap.ticketId);
+    assert.equal(new Set(accepted).size, accepted.length, 'no ticket journalled twice');
+    assert.deepEqual(accepted, ticketIds);
+
+    // The outage really was in the middle of the stream, and the validator came back.
+    const duringOutage = logged.filter((line) => line.time > outage.stoppedAt && line.time < outage.restartedAt).length;
+    assert.ok(duringOutage > 0, 'taps were decided while the broker was down');
+    assert.ok(logged.some((line) => line.time > outage.restartedAt), 'taps were decided after the restart');
+    assert.ok(validator.linesWith('connected to the broker').length >= 2, 'the validator reconnected');
+    const health = await validator.health();
+    assert.equal(health.uplink.connected, true);
+    assert.equal(health.journal.backlogRecords, 0);
+    const connects = validator.linesWith('connected to the broker').map((line) => line.time - outage.restartedAt);
+    t.diagnostic(
+      `${codes.length} codes, ${total} records, ${taps.receptions} receptions (${taps.receptions - total} duplicates), ${duringOutage} taps during the outage; ` +
+        `validator (re)connected at ${connects.join(', ')} ms from the restart; ` +
+        `${validator.linesWith('no ack in time: re-sending').length} ack timeouts, ${validator.linesWith('batch not published; it will be re-sent').length} failed publishes`,
+    );
+  });
+
+  it('re-sends a batch lost on the way while taps keep coming, without waiting for a quiet moment', async (t) => {
+    const { keys, gateway, validator } = await setUp('lost-batch');
+    gateway.dropOnce(3);
+    // A steady trickle of riders, one every 250 ms: never a pause as long as the ack timeout.
+    let feeding = true;
+    const feeder = (async () => {
+      while (feeding) {
+        validator.feed([keys.ticket().text]);
+        await sleep(250);
+      }
+    })();
+    try {
+      await waitUntil('the gateway has seq 3 back while taps keep coming', () => gateway.taps(DEVICE).contiguous >= 3, {
+        timeoutMs: 15_000,
+        detail: () => `dropped ${JSON.stringify(gateway.dropped)}, gateway holds ${gateway.taps(DEVICE).records.size} records, contiguous to ${gateway.taps(DEVICE).contiguous}`,
+      });
+    } finally {
+      feeding = false;
+      await feeder;
+    }
+    assert.equal(gateway.dropped.length, 1, 'a batch was lost');
+    const total = await drained(validator, gateway);
+    assert.deepEqual(gateway.recordsOf(DEVICE).map((record) => record.seq), Array.from({ length: total }, (_, i) => i + 1));
+    assert.deepEqual(gateway.taps(DEVICE).conflicts, []);
+    t.diagnostic(`lost batch ${JSON.stringify(gateway.dropped[0])}; ${validator.linesWith('no ack in time: re-sending').length} ack timeouts; ${total} records`);
+  });
+
+  it('obeys signed downlink bundles: deny list, time beacon, out-of-service; refuses foreign ones', async () => {
+    // A long passage timeout: the rider granted before the command is still passing.
+    const { keys, gateway, validator, dir } = await setUp('downlink', { passageTimeoutMs: 2000 });
+    const health = () => validator.health();
+    const before = await health();
+    assert.deepEqual(before.bundles, { trust: 1, deny: 1 });
+    assert.equal(before.clock.status, 'unanchored');
+
+    // Deny list: the operator denies a ticket; the gateway publishes the list, retained.
+    const denied = keys.ticket();
+    const version = denyEntry(keys.dir, { kind: 'ticket', value: denied.claims.cti, hash: denyHashOfTicket(denied.claims.cti) });
+    assert.equal(version, 2);
+    await gateway.publish(topics.bundle('deny'), readFileSync(join(keys.dir, KEYS_FILES.denyList)), { retain: true });
+    await waitUntil('the deny list v2 is applied', async () => (await health()).bundles.deny === 2);
+    let count = validator.taps().length;
+    validator.feed([denied.text, keys.ticket().text]);
+    const [deniedTap, controlTap] = await tapsLogged(validator, count + 2, count);
+    assert.deepEqual([deniedTap?.decision, deniedTap?.reason], ['reject', 'revoked']);
+    assert.deepEqual([controlTap?.decision, controlTap?.reason], ['accept', 'ok']);
+
+    // Bundles and beacons signed by another root key change nothing.
+    const other = TestKeys.create(join(dir, 'other-keys'));
+    const issuedAt = Math.floor(Date.now() / 1000);
+    await gateway.publish(topics.bundle('deny'), signDenyList({ version: 50, issuedAt, entries: DenySet.fromUnsorted([]) }, other.root), { retain: true });
+    await gateway.publish(
+      topics.bundle('fares'),
+      signFareSettings({ version: 7, issuedAt, skewSeconds: 5, codeWindowSeconds: 30, passbackSeconds: 0, exitGraceSeconds: 60, unanchoredClock: 'reject' }, other.root),
+      { retain: true },
+    );
+    await gateway.publish(topics.time(), signTimeBeacon(Date.now(), other.root), { qos: 0 });
+    await waitUntil('the foreign bundles and beacon are refused', () =>
+      validator.linesWith('deny bundle refused').length > 0 &&
+      validator.linesWith('fares bundle refused').length > 0 &&
+      validator.linesWith('time beacon refused').length > 0,
+    );
+    const afterForeign = await health();
+    assert.deepEqual(afterForeign.bundles, { trust: 1, deny: 2 }, 'versions unchanged');
+    assert.equal(afterForeign.clock.status, 'unanchored');
+
+    // A signed time beacon anchors the clock (the gateway sends one every few seconds).
+    await waitUntil('a signed time beacon anchors the clock', async () => {
+      await gateway.publish(topics.time(), signTimeBeacon(Date.now(), keys.root), { qos: 0 });
+      return (await health()).clock.status === 'anchored';
+    });
+    assert.equal((await health()).clock.trusted, true);
+
+    // Out of service, sent while a rider granted just before is still passing.
+    count = validator.taps().length;
+    validator.feed([keys.ticket().text]);
+    await tapsLogged(validator, count + 1);
+    assert.equal((await health()).gate, 'unlocked');
+    const command = signGateCommand({ version: 1, issuedAt: Math.floor(Date.now() / 1000), device: DEVICE, command: 'out-of-service', reason: 'lane maintenance' }, keys.root);
+    await gateway.publish(topics.command(DEVICE), command, { retain: true });
+    await waitUntil('the command is applied', async () => (await health()).bundles.command === 1);
+    count = validator.taps().length;
+    const refused = keys.ticket();
+    validator.feed([refused.text]);
+    const [refusedTap] = await tapsLogged(validator, count + 1, count);
+    assert.deepEqual([refusedTap?.decision, refusedTap?.reason], ['reject', 'out_of_service'], 'the next tap is refused: the lane is out of service');
+    validator.feed(['#passage']); // the earlier rider goes through
+    await waitUntil('the gate shows out of service', async () => (await health()).gate === 'out-of-service');
+
+    // The gateway holds it all: the refusal (with the anchored clock) and the event with its reason.
+    await drained(validator, gateway);
+    const received = gateway.recordsOf(DEVICE);
+    const refusedRecord = tapsIn(received).find((tap) => tap.seq === refusedTap?.seq);
+    assert.deepEqual([refusedRecord?.decision, refusedRecord?.reason, refusedRecord?.clockTrusted], ['reject', 'out_of_service', true]);
+    assert.ok(received.some((record) => record.kind === 'event' && record.event === 'out-of-service' && record.detail === 'lane maintenance'));
+  });
+
+  it('exits with code 2 and lists every bad field of a bad config', async () => {
+    const { dir, remove } = await makeTempDir('bad-config');
+    cleanups.push(remove);
+    const file = join(dir, 'bad.json');
+    await writeFile(
+      file,
+      JSON.stringify({ device: 'gate 1', zone: -1, mode: 'boat', stateDir: dir, rootPublicKeyFile: join(dir, 'root.pub.pem'), hardware: 'simulated', http: { port: 70000 }, colour: 'red' }),
+    );
+    const validator = new ValidatorProcess(file);
+    cleanups.push(() => validator.stop());
+    const { code } = await validator.exited;
+    assert.equal(code, 2, validator.stderr);
+    for (const expected of [
+      "/: must have required property 'station'",
+      '/: must NOT have additional properties (colour)',
+      '/device: must match pattern',
+      '/zone: must be >= 0',
+      '/mode: must be equal to one of the allowed values (',
+      '/http/port: must be <= 65535',
+    ]) {
+      assert.ok(validator.stderr.includes(expected), `stderr lists "${expected}":\n${validator.stderr}`);
+    }
+    assert.equal(validator.linesWith('validator running').length, 0);
+  });
+});
