@@ -20,6 +20,7 @@ import { PostgresLedger } from '../ledger/postgres-ledger.ts';
 import { SqliteLedger } from '../ledger/sqlite-ledger.ts';
 import { createGatewayMetrics, type GatewayMetrics } from '../metrics/gateway-metrics.ts';
 import { GatewayClient } from '../mqtt/gateway-client.ts';
+import type { GatewayApiContext } from './gateway-context.ts';
 
 interface Part {
   name: string;
@@ -94,6 +95,25 @@ export class GatewayService {
       }
     }
     this.started = [];
+  }
+
+  /** What the HTTP API may use (gateway-context.ts). */
+  apiContext(): GatewayApiContext {
+    return {
+      ledger: this.ledger,
+      fleet: this.fleet,
+      devices: this.devices,
+      metrics: this.metrics,
+      registry: this.metrics.registry,
+      keysDir: this.config.keysDir,
+      brokerUrl: () => this.brokerUrl,
+      health: () => ({
+        ok: this.client?.connected === true,
+        ledger: this.config.ledger.kind,
+        broker: { mode: this.config.mqtt.mode, url: this.brokerUrl, connected: this.client?.connected === true },
+        keysDir: this.config.keysDir,
+      }),
+    };
   }
 
   private ensureKeys(): void {

@@ -9,3 +9,9 @@ import { benchTicketCheck } from './ticket-check-bench.ts';
 console.log(`# Faregate benchmarks — ${new Date().toISOString()}, node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}`);
 console.log('\n## Ticket check');
 benchTicketCheck();
+
+console.log('\n## Gate path with the journal');
+const { benchGatePath, benchValidatorMemory } = await import('./validator-bench.ts');
+await benchGatePath();
+console.log('\n## Validator memory');
+await benchValidatorMemory();

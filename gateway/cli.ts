@@ -1,0 +1,32 @@
+/** `npm run gateway -- <command>`: the fare-clearing gateway's command line. */
+import { runCli, UsageError } from '../scripts/cli/cli-support.ts';
+import { GatewayConfigError } from './config/gateway-config.ts';
+import { runCommand } from './run-command.ts';
+import { deviceCommand } from './device-command.ts';
+import { tokenCommand } from './http/token-command.ts';
+
+const USAGE = `usage: npm run gateway -- <command>
+  run [--config FILE] [--mqtt-port N] [--http-port N] [--data-dir DIR]
+        the gateway on embedded defaults (MQTT broker in the process, SQLite in ./data);
+        ports 0 = any free port, printed at start
+  device add --id ID --station S --zone N --mode M [--direction entry|exit] [--config FILE] [--data-dir DIR]
+        [--mosquitto-dir DIR]   registers a gate and prints its MQTT credentials (once)
+  token create --name N | list | delete --id ID [--config FILE] [--data-dir DIR]
+        operator API tokens (stored hashed; a new token is printed once)`;
+
+const commands: Record<string, (args: string[]) => Promise<void>> = {
+  run: runCommand,
+  device: deviceCommand,
+  token: tokenCommand,
+};
+
+await runCli(
+  'gateway',
+  async () => {
+    const [command, ...rest] = process.argv.slice(2);
+    const handler = command === undefined ? undefined : commands[command];
+    if (!handler) throw new UsageError(`${command === undefined ? 'no command' : `unknown command "${command}"`}\n${USAGE}`);
+    await handler(rest);
+  },
+  [GatewayConfigError],
+);

@@ -1,0 +1,63 @@
+/**
+ * `npm run gateway -- device add --id ID --station S --zone N --mode M [--direction entry|exit]
+ *  [--config FILE] [--data-dir DIR] [--mosquitto-dir DIR]`: registers a gate in the ledger and
+ * prints its MQTT credentials once. With --mosquitto-dir, also adds it to Mosquitto's
+ * password and ACL files (then reload Mosquitto with SIGHUP).
+ */
+import { MODES, type Mode } from '../protocol/ticket/claims.ts';
+import { parseCommandArgs, required, UsageError } from '../scripts/cli/cli-support.ts';
+import { loadGatewayConfig } from './config/gateway-config.ts';
+import { DeviceCredentials } from './fleet/device-credentials.ts';
+import type { Ledger } from './ledger/ledger.ts';
+import { PostgresLedger } from './ledger/postgres-ledger.ts';
+import { SqliteLedger } from './ledger/sqlite-ledger.ts';
+import { updateMosquittoFiles } from './mosquitto/mosquitto-files.ts';
+import { SERVICE_USER } from './service/gateway-service.ts';
+
+export function openLedger(config: ReturnType<typeof loadGatewayConfig>): Ledger {
+  return config.ledger.kind === 'sqlite'
+    ? new SqliteLedger({ path: config.ledger.path })
+    : new PostgresLedger({ pool: { connectionString: config.ledger.connectionString }, ...(config.ledger.schema && { schema: config.ledger.schema }) });
+}
+
+export async function deviceCommand(args: string[]): Promise<void> {
+  const [sub, ...rest] = args;
+  if (sub !== 'add') throw new UsageError('usage: npm run gateway -- device add --id ID --station S --zone N --mode M [--direction entry|exit] [--config FILE] [--data-dir DIR] [--mosquitto-dir DIR]');
+  const { values } = parseCommandArgs(rest, {
+    id: { type: 'string' },
+    station: { type: 'string' },
+    zone: { type: 'string' },
+    mode: { type: 'string' },
+    direction: { type: 'string', default: 'entry' },
+    config: { type: 'string' },
+    'data-dir': { type: 'string' },
+    'mosquitto-dir': { type: 'string' },
+  });
+  const zone = required(values, 'zone');
+  if (!/^\d+$/.test(zone)) throw new UsageError(`--zone: "${zone}" is not a zone number`);
+  const mode = required(values, 'mode');
+  if (!(MODES as readonly string[]).includes(mode)) throw new UsageError(`--mode: must be one of ${MODES.join(', ')}`);
+  const direction = values.direction as string;
+  if (direction !== 'entry' && direction !== 'exit') throw new UsageError('--direction: must be entry or exit');
+  const config = loadGatewayConfig(values.config as string | undefined, values['data-dir'] ? { dataDir: values['data-dir'] as string } : {});
+  const ledger = openLedger(config);
+  await ledger.start();
+  try {
+    const service = config.mqtt.mode === 'external' ? { username: config.mqtt.username, password: config.mqtt.password } : { username: SERVICE_USER, password: '' };
+    const credentials = new DeviceCredentials(ledger, service);
+    let issued;
+    try {
+      issued = await credentials.register({ id: required(values, 'id'), station: required(values, 'station'), zone: Number(zone), mode: mode as Mode, direction });
+    } catch (error) {
+      throw new UsageError((error as Error).message.replace(/^id:/, '--id:'));
+    }
+    if (values['mosquitto-dir'] !== undefined) {
+      const devices = (await ledger.listDevices()).map((device) => device.id);
+      const users = [issued, ...(config.mqtt.mode === 'external' ? [service] : [])];
+      updateMosquittoFiles(values['mosquitto-dir'] as string, users, service.username, devices);
+    }
+    process.stdout.write(`${JSON.stringify({ device: issued.username, username: issued.username, password: issued.password })}\n`);
+  } finally {
+    await ledger.stop();
+  }
+}

@@ -1,0 +1,65 @@
+/**
+ * Operator authentication: `Authorization: Bearer <token>`. Tokens are random
+ * 256-bit secrets shown once; the ledger keeps only their SHA-256 (a
+ * high-entropy secret needs no slow hash — same reasoning as device passwords),
+ * and each request looks the hash up, so a deleted token stops working at once.
+ */
+import { randomUUID } from 'node:crypto';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { hashSecret, newSecret } from '../fleet/device-credentials.ts';
+import type { ApiToken, Ledger } from '../ledger/ledger.ts';
+import type { ErrorBody } from './api-errors.ts';
+
+/** A recognisable prefix, so a leaked token is easy to spot in a paste or a secret scanner. */
+export const API_TOKEN_PREFIX = 'fgw_';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The operator's token once `requireOperator` has accepted it. */
+    operator: ApiToken | null;
+  }
+}
+
+/** Creates a named token and returns the plain token: the only time it is ever visible. */
+export async function createApiToken(ledger: Ledger, name: string): Promise<string> {
+  const token = API_TOKEN_PREFIX + newSecret();
+  await ledger.insertApiToken({ id: randomUUID(), name, tokenHash: hashSecret(token), createdAt: Date.now() });
+  return token;
+}
+
+/**
+ * First start: when the ledger holds no token at all, creates one named `admin`
+ * and returns it so the caller can print it once (never log it). Returns
+ * undefined when tokens exist. Two gateways starting together on one fresh
+ * PostgreSQL ledger may both create one; each prints its own, both work.
+ */
+export async function bootstrapApiToken(ledger: Ledger, name = 'admin'): Promise<string | undefined> {
+  if ((await ledger.listApiTokens()).length > 0) return undefined;
+  return createApiToken(ledger, name);
+}
+
+const HOW_TO_GET_ONE = 'create one with `npm run gateway -- token create --name NAME`';
+
+function unauthorized(reply: FastifyReply, message: string): FastifyReply {
+  return reply
+    .code(401)
+    .header('www-authenticate', 'Bearer realm="faregate"')
+    .send({ error: 'Unauthorized', message } satisfies ErrorBody);
+}
+
+/** An onRequest hook for every route that reads personal data or changes state. */
+export function requireOperator(ledger: Ledger) {
+  // An async hook that answers early returns the reply, which tells fastify to stop there.
+  return async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> => {
+    const header = request.headers.authorization;
+    if (header === undefined || header === '') {
+      return unauthorized(reply, `this endpoint needs an API token: send "Authorization: Bearer <token>"; ${HOW_TO_GET_ONE}`);
+    }
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+    if (!match) return unauthorized(reply, 'the Authorization header must be "Bearer <token>"');
+    const token = await ledger.findApiTokenByHash(hashSecret(match[1]!));
+    if (!token) return unauthorized(reply, `unknown or revoked API token; ${HOW_TO_GET_ONE}`);
+    request.operator = token;
+    return undefined;
+  };
+}

@@ -1,0 +1,117 @@
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import { apiHarness, type ApiHarness } from './api-test-fixture.ts';
+
+interface OpenApi {
+  openapi: string;
+  paths: Record<string, Record<string, { security?: unknown[] }>>;
+  components: { securitySchemes: Record<string, { scheme: string }> };
+}
+
+describe('public routes', () => {
+  let h: ApiHarness;
+  before(async () => {
+    h = await apiHarness();
+  });
+  after(() => h.close());
+
+  it('answers healthz 200 when healthy and 503 when not, without the keys path', async () => {
+    const healthy = await h.app.inject({ url: '/healthz' });
+    assert.equal(healthy.statusCode, 200);
+    assert.equal(healthy.json<{ ok: boolean }>().ok, true);
+    assert.ok(!healthy.body.includes(h.keysDir));
+    h.health.ok = false;
+    try {
+      const sick = await h.app.inject({ url: '/healthz' });
+      assert.equal(sick.statusCode, 503);
+      assert.deepEqual(sick.json<{ broker: unknown }>().broker, { mode: 'embedded', url: 'mqtt://127.0.0.1:1883', connected: false });
+    } finally {
+      h.health.ok = true;
+    }
+  });
+
+  it('serves the registry as Prometheus text', async () => {
+    h.metrics.decisions.inc({ decision: 'reject', reason: 'expired' }, 3);
+    const response = await h.app.inject({ url: '/metrics' });
+    assert.equal(response.statusCode, 200);
+    assert.match(String(response.headers['content-type']), /^text\/plain; version=0\.0\.4/);
+    assert.match(response.body, /^faregate_taps_total\{decision="reject",reason="expired"\} 3$/m);
+    assert.match(response.body, /^# TYPE faregate_ingest_records_total counter$/m);
+  });
+
+  it('publishes an OpenAPI document of every route, with the operator routes marked as needing a token', async () => {
+    const response = await h.app.inject({ url: '/docs/json' });
+    assert.equal(response.statusCode, 200);
+    const doc = response.json<OpenApi>();
+    assert.match(doc.openapi, /^3\./);
+    assert.equal(doc.components.securitySchemes.bearerAuth?.scheme, 'bearer');
+    const routes = Object.entries(doc.paths).flatMap(([path, methods]) => Object.keys(methods).map((method) => `${method.toUpperCase()} ${path}`));
+    const expected = [
+      'GET /healthz',
+      'GET /metrics',
+      'POST /api/devices',
+      'GET /api/devices',
+      'GET /api/devices/{id}',
+      'POST /api/devices/{id}/commands',
+      'GET /api/taps',
+      'GET /api/gaps',
+      'POST /api/deny',
+      'POST /api/tickets',
+      'POST /api/enrolments',
+      'GET /api/tickets/{id}',
+      'GET /api/tickets/{id}/qr.png',
+      'GET /api/tickets/{id}/qr.svg',
+    ];
+    assert.deepEqual([...routes].sort(), [...expected].sort());
+    for (const [path, methods] of Object.entries(doc.paths)) {
+      const secured = path.startsWith('/api/') && !path.includes('/qr.');
+      for (const operation of Object.values(methods)) assert.equal(operation.security !== undefined, secured, path);
+    }
+  });
+
+  it('serves the Swagger UI at /docs', async () => {
+    const response = await h.app.inject({ url: '/docs' });
+    const page = response.statusCode === 302 ? await h.app.inject({ url: String(response.headers.location) }) : response;
+    assert.equal(page.statusCode, 200);
+    assert.match(String(page.headers['content-type']), /^text\/html/);
+    assert.match(page.body, /swagger-ui/i);
+  });
+
+  it('serves the dashboard as one self-contained HTML page whose CSP allows only its own inline code', async () => {
+    const response = await h.app.inject({ url: '/' });
+    assert.equal(response.statusCode, 200);
+    assert.equal(response.headers['content-type'], 'text/html; charset=utf-8');
+    assert.ok(!/\b(src|href)="(https?:)?\/\//.test(response.body), 'no external resources');
+    const csp = String(response.headers['content-security-policy']);
+    assert.match(csp, /default-src 'none'/);
+    assert.ok(!csp.includes('unsafe-inline'));
+    const script = /<script>([\s\S]*?)<\/script>/.exec(response.body)?.[1] ?? '';
+    assert.ok(csp.includes(`'sha256-${createHash('sha256').update(script).digest('base64')}'`));
+  });
+});
+
+describe('public rate limit', () => {
+  let h: ApiHarness;
+  before(async () => {
+    h = await apiHarness({ rateLimit: { max: 3, timeWindowMs: 60_000 } });
+  });
+  after(() => h.close());
+
+  it('answers 429 once a client exceeds the limit, per IP', async () => {
+    for (let i = 0; i < 3; i++) assert.equal((await h.app.inject({ url: '/healthz' })).statusCode, 200);
+    const limited = await h.app.inject({ url: '/healthz' });
+    assert.equal(limited.statusCode, 429);
+    assert.equal(limited.json<{ error: string }>().error, 'Too Many Requests');
+    assert.ok(limited.headers['retry-after']);
+    assert.equal((await h.app.inject({ url: '/healthz', remoteAddress: '10.0.0.2' })).statusCode, 200);
+  });
+
+  it('limits the QR images and the docs too, but not the operator API', async () => {
+    const qr = async () => (await h.app.inject({ url: '/api/tickets/00112233445566778899aabb/qr.png', remoteAddress: '10.0.0.3' })).statusCode;
+    assert.deepEqual([await qr(), await qr(), await qr(), await qr()], [404, 404, 404, 429]);
+    const docs = async () => (await h.app.inject({ url: '/docs/json', remoteAddress: '10.0.0.4' })).statusCode;
+    assert.deepEqual([await docs(), await docs(), await docs(), await docs()], [200, 200, 200, 429]);
+    for (let i = 0; i < 10; i++) assert.equal((await h.operator({ url: '/api/gaps' })).statusCode, 200);
+  });
+});

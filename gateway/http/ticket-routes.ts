@@ -1,0 +1,196 @@
+/**
+ * Issuing tickets with the keys directory's current issuer key, reading them
+ * back, and their QR images.
+ *
+ * The QR endpoints are public (rate-limited): a rider's app fetches its own QR
+ * with the ticket id it was given, and that id is 96 random bits — as hard to
+ * guess as a token. The ticket's details (product, validity, holder key) need an
+ * operator token.
+ */
+import type { FastifyInstance } from 'fastify';
+import QRCode from 'qrcode';
+import { FARE_CLASSES, MODES, PRODUCTS, type FareClass, type Mode, type Product } from '../../protocol/ticket/claims.ts';
+import { issueTicket, TicketRequestError, type TicketRequest } from '../../keys/issue-ticket.ts';
+import { readIssuerSigningKey, readKeyring } from '../../keys/keys-dir.ts';
+import type { StoredTicket } from '../ledger/ledger.ts';
+import type { GatewayApiContext } from '../service/gateway-context.ts';
+import { errorSchema, HttpError } from './api-errors.ts';
+import { holderKeyBytes, holderKeySchema, isoTime, isoToMs, OPERATOR_SECURITY, operatorErrors, ticketIdSchema } from './api-schemas.ts';
+
+interface IssueBody {
+  product: Product;
+  class?: FareClass;
+  zones?: number[];
+  modes?: Mode[];
+  from: string;
+  until: string;
+  holderKey?: string;
+}
+
+const issueBody = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['product', 'from', 'until'],
+  properties: {
+    product: { type: 'string', enum: PRODUCTS },
+    class: { type: 'string', enum: FARE_CLASSES, description: 'adult when absent' },
+    zones: { type: 'array', minItems: 1, maxItems: 64, items: { type: 'integer', minimum: 0 }, description: 'every zone when absent' },
+    modes: { type: 'array', minItems: 1, maxItems: MODES.length, items: { type: 'string', enum: MODES }, description: 'every mode when absent' },
+    from: isoTime,
+    until: isoTime,
+    holderKey: { ...holderKeySchema, description: `${holderKeySchema.description}; the ticket then only works as a rotating code` },
+  },
+} as const;
+
+/** Enrolment: the rider's app sends its public key and gets a ticket bound to it. */
+const enrolmentBody = { ...issueBody, required: [...issueBody.required, 'holderKey'] } as const;
+
+const qrLinks = {
+  type: 'object',
+  required: ['png', 'svg'],
+  properties: { png: { type: 'string' }, svg: { type: 'string' } },
+} as const;
+
+const issuedReply = {
+  type: 'object',
+  required: ['ticketId', 'text', 'qr'],
+  properties: { ticketId: { type: 'string' }, text: { type: 'string' }, qr: qrLinks },
+} as const;
+
+const ticketView = {
+  type: 'object',
+  required: ['ticketId', 'product', 'class', 'zones', 'modes', 'from', 'until', 'text', 'issuedAt', 'qr'],
+  properties: {
+    ticketId: { type: 'string' },
+    product: { type: 'string' },
+    class: { type: 'string' },
+    zones: { type: 'array', items: { type: 'integer' }, description: 'empty: every zone' },
+    modes: { type: 'array', items: { type: 'string' }, description: 'empty: every mode' },
+    from: { type: 'string', format: 'date-time' },
+    until: { type: 'string', format: 'date-time' },
+    holderKey: { type: 'string', description: 'hex' },
+    text: { type: 'string' },
+    issuedAt: { type: 'string', format: 'date-time' },
+    qr: qrLinks,
+  },
+} as const;
+
+const idParams = { type: 'object', required: ['id'], properties: { id: ticketIdSchema } } as const;
+
+const qrLinksOf = (ticketId: string) => ({ png: `/api/tickets/${ticketId}/qr.png`, svg: `/api/tickets/${ticketId}/qr.svg` });
+const isoOfSeconds = (seconds: number): string => new Date(seconds * 1000).toISOString();
+
+/** Signs with the current issuer key; a request the issuer refuses is the caller's error (400). */
+async function issue(ctx: GatewayApiContext, body: IssueBody): Promise<StoredTicket> {
+  const keyring = readKeyring(ctx.keysDir);
+  const now = Date.now();
+  const issuer = keyring.issuers.find((entry) => entry.kid === keyring.signingKid);
+  if (issuer?.notAfter !== undefined && Date.parse(issuer.notAfter) <= now) {
+    // Gates would refuse its tickets (key_not_valid): better no ticket than a useless one.
+    throw new HttpError(409, `the current issuer key ${keyring.signingKid} expired at ${issuer.notAfter}; rotate it (npm run keys -- rotate)`);
+  }
+  const request: TicketRequest = {
+    product: body.product,
+    validFrom: Math.floor(isoToMs(body.from) / 1000),
+    validUntil: Math.floor(isoToMs(body.until) / 1000),
+    ...(body.class !== undefined && { fareClass: body.class }),
+    ...(body.zones !== undefined && { zones: body.zones }),
+    ...(body.modes !== undefined && { modes: body.modes }),
+    ...(body.holderKey !== undefined && { holderKey: holderKeyBytes(body.holderKey) }),
+  };
+  let issued;
+  try {
+    issued = issueTicket(request, readIssuerSigningKey(ctx.keysDir, keyring.signingKid), now / 1000);
+  } catch (error) {
+    // Its messages read "field: problem" (e.g. "until: must be after from").
+    if (error instanceof TicketRequestError) throw new HttpError(400, `body/${error.message.replace(': ', ' ')}`);
+    throw error;
+  }
+  const { claims } = issued;
+  const stored: StoredTicket = {
+    ticketId: issued.ticketId,
+    product: claims.prd,
+    fareClass: claims.cls,
+    zones: claims.zon ?? [],
+    modes: claims.mod ?? [],
+    nbf: claims.nbf,
+    exp: claims.exp,
+    ...(claims.holderKey && { holderKeyHex: Buffer.from(claims.holderKey).toString('hex') }),
+    text: issued.text,
+    issuedAt: now,
+  };
+  await ctx.ledger.insertIssuedTicket(stored);
+  return stored;
+}
+
+async function storedTicket(ctx: GatewayApiContext, id: string): Promise<StoredTicket> {
+  const ticket = await ctx.ledger.getIssuedTicket(id.toLowerCase());
+  if (!ticket) throw new HttpError(404, 'no ticket with that id was issued here');
+  return ticket;
+}
+
+/** Registered inside the operator (authenticated) context, under /api. */
+export async function ticketRoutes(app: FastifyInstance, ctx: GatewayApiContext): Promise<void> {
+  const tags = ['tickets'];
+  for (const [path, body, summary] of [
+    ['/tickets', issueBody, 'Issue a ticket signed by the current issuer key'],
+    ['/enrolments', enrolmentBody, "Issue a ticket bound to a rider app's public key (holderKey required)"],
+  ] as const) {
+    app.post<{ Body: IssueBody }>(
+      path,
+      { schema: { tags, summary, security: OPERATOR_SECURITY, body, response: { 201: issuedReply, 409: errorSchema, ...operatorErrors } } },
+      async (request, reply) => {
+        const ticket = await issue(ctx, request.body);
+        request.log.info({ product: ticket.product, bound: ticket.holderKeyHex !== undefined, operator: request.operator?.name }, 'ticket issued');
+        return reply.code(201).send({ ticketId: ticket.ticketId, text: ticket.text, qr: qrLinksOf(ticket.ticketId) });
+      },
+    );
+  }
+
+  app.get<{ Params: { id: string } }>(
+    '/tickets/:id',
+    { schema: { tags, summary: 'A ticket issued here', security: OPERATOR_SECURITY, params: idParams, response: { 200: ticketView, 404: errorSchema, ...operatorErrors } } },
+    async (request) => {
+      const ticket = await storedTicket(ctx, request.params.id);
+      return {
+        ticketId: ticket.ticketId,
+        product: ticket.product,
+        class: ticket.fareClass,
+        zones: ticket.zones,
+        modes: ticket.modes,
+        from: isoOfSeconds(ticket.nbf),
+        until: isoOfSeconds(ticket.exp),
+        ...(ticket.holderKeyHex !== undefined && { holderKey: ticket.holderKeyHex }),
+        text: ticket.text,
+        issuedAt: new Date(ticket.issuedAt).toISOString(),
+        qr: qrLinksOf(ticket.ticketId),
+      };
+    },
+  );
+}
+
+/** Public, rate-limited: registered in the public context (see the file comment). */
+export async function ticketQrRoutes(app: FastifyInstance, ctx: GatewayApiContext): Promise<void> {
+  const formats = {
+    png: { type: 'image/png', render: (text: string) => QRCode.toBuffer(text, { type: 'png', errorCorrectionLevel: 'M', margin: 4 }) },
+    svg: { type: 'image/svg+xml', render: (text: string) => QRCode.toString(text, { type: 'svg', errorCorrectionLevel: 'M', margin: 4 }) },
+  } as const;
+  for (const [extension, format] of Object.entries(formats)) {
+    app.get<{ Params: { id: string } }>(
+      `/api/tickets/:id/qr.${extension}`,
+      {
+        schema: {
+          tags: ['tickets'],
+          summary: `The ticket's QR code as ${extension.toUpperCase()} (public: the 96-bit ticket id is the secret)`,
+          params: idParams,
+          response: { 200: { description: format.type, content: { [format.type]: { schema: { type: 'string' } } } }, 400: errorSchema, 404: errorSchema },
+        },
+      },
+      async (request, reply) => {
+        const ticket = await storedTicket(ctx, request.params.id);
+        // A ticket's text never changes; "private" keeps shared caches from holding it.
+        return reply.type(format.type).header('cache-control', 'private, max-age=86400').send(await format.render(ticket.text));
+      },
+    );
+  }
+}

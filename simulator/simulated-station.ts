@@ -1,0 +1,74 @@
+/**
+ * A station of gates running the real validator service on simulated hardware,
+ * registered with a gateway and connected to its broker, in this process.
+ */
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import type { Mode } from '../protocol/ticket/claims.ts';
+import type { Direction } from '../protocol/uplink/tap-record.ts';
+import { KEYS_FILES } from '../keys/keys-dir.ts';
+import { parseValidatorConfig } from '../validator/config/validator-config.ts';
+import { createSimulatedHardware, type SimulatedGateHardware } from '../validator/hardware/simulated-hardware.ts';
+import { ValidatorService } from '../validator/service/validator-service.ts';
+import type { DeviceCredentials } from '../gateway/fleet/device-credentials.ts';
+
+export interface StationOptions {
+  station: string;
+  zone: number;
+  mode: Mode;
+  gates: Array<{ id: string; direction: Direction }>;
+  keysDir: string;
+  brokerUrl: string;
+  stateDir: string;
+}
+
+export interface SimulatedGate {
+  id: string;
+  direction: Direction;
+  hardware: SimulatedGateHardware;
+  service: ValidatorService;
+}
+
+export class SimulatedStation {
+  readonly gates: SimulatedGate[] = [];
+
+  constructor(
+    private readonly options: StationOptions,
+    private readonly devices: DeviceCredentials,
+    private readonly logger: Logger,
+  ) {}
+
+  async start(): Promise<void> {
+    const { options } = this;
+    for (const gate of options.gates) {
+      const credentials = await this.devices.register({ id: gate.id, station: options.station, zone: options.zone, mode: options.mode, direction: gate.direction });
+      const config = parseValidatorConfig({
+        device: gate.id,
+        station: options.station,
+        zone: options.zone,
+        mode: options.mode,
+        direction: gate.direction,
+        stateDir: join(options.stateDir, gate.id),
+        rootPublicKeyFile: join(options.keysDir, KEYS_FILES.rootPublic),
+        hardware: 'simulated',
+        mqtt: { url: options.brokerUrl, username: credentials.username, password: credentials.password, batchMaxDelayMs: 50 },
+        http: { port: 0 },
+      }, `simulated gate ${gate.id}`);
+      const log = this.logger.child({ gate: gate.id });
+      const hardware = createSimulatedHardware(log);
+      const service = new ValidatorService(config, log, { hardware });
+      await service.start();
+      this.gates.push({ id: gate.id, direction: gate.direction, hardware, service });
+    }
+  }
+
+  async stop(): Promise<void> {
+    for (const gate of this.gates.reverse()) {
+      try {
+        await gate.service.stop();
+      } catch (error) {
+        this.logger.error({ err: error, gate: gate.id }, 'simulated gate did not stop cleanly');
+      }
+    }
+  }
+}
