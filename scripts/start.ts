@@ -1,46 +1,86 @@
 /**
- * `npm start`: the demo on embedded defaults. Until the gateway and simulator land it
- * runs the foundation end to end: a fresh keys directory, tickets issued with the
- * issuer key, a rotating code from a rider's key, and the offline check at a gate.
+ * `npm start`: the whole thing on embedded defaults — the gateway (MQTT broker inside,
+ * SQLite ledger in ./data/demo, HTTP API and dashboard), a simulated station of gates
+ * running the real validator code, and riders tapping through it. Ports 1883 and 8080
+ * when free, any free port otherwise; the addresses and an API token are printed.
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { generateEd25519, rawPublicKey } from '../protocol/ticket/ed25519.ts';
-import { rotatingCodeText } from '../protocol/ticket/ticket-code.ts';
-import { issueTicket } from '../keys/issue-ticket.ts';
-import { initKeys } from '../keys/keyring.ts';
-import { readIssuerSigningKey } from '../keys/keys-dir.ts';
-import { DEFAULT_CHECK_SETTINGS } from '../validator/check/check-settings.ts';
-import { trustStoreFromKeysDir } from '../validator/check/load-keys-dir.ts';
-import { PassbackState } from '../validator/check/passback-state.ts';
-import { TicketChecker, type GateContext } from '../validator/check/ticket-checker.ts';
+import pino from 'pino';
+import { startGateway, type RunningGateway } from '../gateway/run-command.ts';
+import { createApiToken } from '../gateway/http/api-auth.ts';
+import { PortInUseError } from '../gateway/broker/embedded-broker.ts';
+import { SimulatedStation } from '../simulator/simulated-station.ts';
+import { RiderFlow } from '../simulator/riders.ts';
 
-const dir = join(mkdtempSync(join(tmpdir(), 'faregate-demo-')), 'keys');
-const state = initKeys(dir, { operator: 'metro.example' });
-console.log(`keys: ${dir} (issuer ${state.signingKid})`);
+const dataDir = join(process.cwd(), 'data', 'demo');
+const logger = pino({ level: process.env.LOG_LEVEL ?? 'warn' });
 
-const now = Math.floor(Date.now() / 1000);
-const issuer = readIssuerSigningKey(dir, state.signingKid);
-const single = issueTicket({ product: 'single', zones: [1], validFrom: now - 60, validUntil: now + 7200 }, issuer, now);
-const rider = generateEd25519();
-const bound = issueTicket({ product: 'day', validFrom: now - 60, validUntil: now + 86_400, holderKey: rawPublicKey(rider.publicKey) }, issuer, now);
-const code = rotatingCodeText(bound.bytes, rider.privateKey, now);
+async function startWithFallback(): Promise<RunningGateway> {
+  const attempts = [
+    ['--mqtt-port', '1883', '--http-port', '8080'],
+    ['--mqtt-port', '0', '--http-port', '8080'],
+    ['--mqtt-port', '0', '--http-port', '0'],
+  ];
+  for (const ports of attempts) {
+    try {
+      return await startGateway(['--data-dir', dataDir, ...ports], logger);
+    } catch (error) {
+      if (!(error instanceof PortInUseError) && !/already in use/.test((error as Error).message)) throw error;
+      console.log(`port busy (${(error as Error).message.split(';')[0]}), trying another`);
+    }
+  }
+  throw new Error('no free ports');
+}
 
-const checker = new TicketChecker(trustStoreFromKeysDir(dir), new PassbackState(), DEFAULT_CHECK_SETTINGS);
-const entry: GateContext = { station: 'central', zone: 1, mode: 'metro', direction: 'entry' };
-const clock = { seconds: now, trusted: true };
-const show = (label: string, text: string, gate = entry): void => {
-  const start = process.hrtime.bigint();
-  const decision = checker.check(text, gate, clock);
-  const micros = Number(process.hrtime.bigint() - start) / 1000;
-  console.log(`${label.padEnd(34)} ${decision.decision.padEnd(6)} ${decision.reason.padEnd(22)} ${micros.toFixed(0)} µs`);
+const gateway = await startWithFallback();
+const { service } = gateway;
+const token = gateway.adminToken ?? (await createApiToken(service.ledger, `npm start ${new Date().toISOString()}`));
+const station = new SimulatedStation(
+  {
+    station: 'central',
+    zone: 1,
+    mode: 'metro',
+    gates: [
+      { id: 'central-01', direction: 'entry' },
+      { id: 'central-02', direction: 'entry' },
+      { id: 'central-03', direction: 'exit' },
+    ],
+    keysDir: service.config.keysDir,
+    brokerUrl: service.brokerUrl,
+    stateDir: join(dataDir, 'gates'),
+  },
+  service.devices,
+  logger,
+);
+await station.start();
+const riders = new RiderFlow(station.gates, { keysDir: service.config.keysDir, zone: 1, ratePerSecond: 4 }, logger);
+await riders.start();
+
+console.log(`
+Faregate is running (embedded defaults, data in ${dataDir})
+  dashboard   ${gateway.httpUrl()}/        API token: ${token}
+  API docs    ${gateway.httpUrl()}/docs
+  MQTT        ${service.brokerUrl}
+  station     central: ${station.gates.map((gate) => `${gate.id} (${gate.direction}, health http://127.0.0.1:${gate.service.http?.port}/healthz)`).join(', ')}
+  riders      4 a second, some with garbage, some coming back too soon, some with rotating app codes
+Ctrl-C stops everything.`);
+
+const report = setInterval(async () => {
+  const page = await service.ledger.taps({ limit: 10_000 });
+  const gaps = await service.ledger.gaps();
+  console.log(`${new Date().toISOString()}  riders ${riders.riders}, records cleared ${page.records.length}${page.nextCursor ? '+' : ''}, gaps ${gaps.length}`);
+}, 10_000);
+
+let stopping = false;
+const shutdown = async (): Promise<void> => {
+  if (stopping) return;
+  stopping = true;
+  clearInterval(report);
+  setTimeout(() => process.exit(1), 10_000).unref();
+  await riders.stop();
+  await station.stop();
+  await service.stop();
+  process.exit(0);
 };
-
-console.log(`\nsingle ticket (${single.text.length} chars): ${single.text.slice(0, 40)}…`);
-show('single ticket at the entry gate', single.text);
-show('the same ticket again', single.text);
-show('single ticket at zone 2', single.text, { ...entry, station: 'north', zone: 2 });
-show('rider app code (FD1, rotating)', code);
-show('the bound ticket without its code', bound.text, { ...entry, station: 'north' });
-show('garbage', 'FT1:NOT A TICKET');
+process.on('SIGINT', () => void shutdown());
+process.on('SIGTERM', () => void shutdown());

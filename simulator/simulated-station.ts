@@ -50,6 +50,8 @@ export class SimulatedStation {
         direction: gate.direction,
         stateDir: join(options.stateDir, gate.id),
         rootPublicKeyFile: join(options.keysDir, KEYS_FILES.rootPublic),
+        // Installed with the gate, as on a Pi: it works before it first reaches the gateway.
+        seedBundles: { trustList: join(options.keysDir, KEYS_FILES.trustList), denyList: join(options.keysDir, KEYS_FILES.denyList) },
         hardware: 'simulated',
         mqtt: { url: options.brokerUrl, username: credentials.username, password: credentials.password, batchMaxDelayMs: 50 },
         http: { port: 0 },
