@@ -24,7 +24,7 @@ export function sampleTap(device: string, seq: number, overrides: Partial<TapRec
     ticketId: `0123456789abcdef${(seq % 4096).toString(16).padStart(8, '0')}`,
     product: 'single',
     fareClass: 'adult',
-    kid: 'issuer-2026',
+    kid: '0a1b2c3d4e5f6071',
     level: 1,
     ...overrides,
   };

@@ -143,8 +143,11 @@ const validators = {
 
 export class MessageError extends Error {}
 
-export function describeErrors(errors: ErrorObject[] | null | undefined): string {
-  return (errors ?? []).map((error) => `${error.instancePath || '/'} ${error.message ?? 'is invalid'}`).join('; ');
+/** The first few problems, by field; a batch of 1,000 bad records must not make a 100 KB log line. */
+export function describeErrors(errors: ErrorObject[] | null | undefined, max = 5): string {
+  const all = (errors ?? []).map((error) => `${error.instancePath || '/'} ${error.message ?? 'is invalid'}`);
+  const shown = all.slice(0, max).join('; ');
+  return all.length > max ? `${shown}; and ${all.length - max} more` : shown;
 }
 
 function parse<T>(validate: ValidateFunction<T>, payload: Uint8Array | string, what: string): T {

@@ -15,3 +15,7 @@ const { benchGatePath, benchValidatorMemory } = await import('./validator-bench.
 await benchGatePath();
 console.log('\n## Validator memory');
 await benchValidatorMemory();
+
+console.log('\n## Gateway ingest');
+const { benchGatewayIngest } = await import('./gateway-bench.ts');
+await benchGatewayIngest();
