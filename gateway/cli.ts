@@ -1,5 +1,5 @@
 /** `npm run gateway -- <command>`: the fare-clearing gateway's command line. */
-import { runCli, UsageError } from '../scripts/cli/cli-support.ts';
+import { runCommands } from '../scripts/cli/cli-support.ts';
 import { GatewayConfigError } from './config/gateway-config.ts';
 import { runCommand } from './run-command.ts';
 import { deviceCommand } from './device-command.ts';
@@ -20,13 +20,4 @@ const commands: Record<string, (args: string[]) => Promise<void>> = {
   token: tokenCommand,
 };
 
-await runCli(
-  'gateway',
-  async () => {
-    const [command, ...rest] = process.argv.slice(2);
-    const handler = command === undefined ? undefined : commands[command];
-    if (!handler) throw new UsageError(`${command === undefined ? 'no command' : `unknown command "${command}"`}\n${USAGE}`);
-    await handler(rest);
-  },
-  [GatewayConfigError],
-);
+await runCommands('gateway', USAGE, commands, [GatewayConfigError]);

@@ -4,21 +4,12 @@
  * prints its MQTT credentials once. With --mosquitto-dir, also adds it to Mosquitto's
  * password and ACL files (then reload Mosquitto with SIGHUP).
  */
-import { MODES, type Mode } from '../protocol/ticket/claims.ts';
-import { parseCommandArgs, required, UsageError } from '../scripts/cli/cli-support.ts';
+import { GATE_PLACE_OPTIONS, parseCommandArgs, parseGatePlace, required, UsageError } from '../scripts/cli/cli-support.ts';
 import { loadGatewayConfig } from './config/gateway-config.ts';
 import { DeviceCredentials } from './fleet/device-credentials.ts';
-import type { Ledger } from './ledger/ledger.ts';
-import { PostgresLedger } from './ledger/postgres-ledger.ts';
-import { SqliteLedger } from './ledger/sqlite-ledger.ts';
+import { openLedger } from './ledger/open-ledger.ts';
 import { updateMosquittoFiles } from './mosquitto/mosquitto-files.ts';
 import { SERVICE_USER } from './service/gateway-service.ts';
-
-export function openLedger(config: ReturnType<typeof loadGatewayConfig>): Ledger {
-  return config.ledger.kind === 'sqlite'
-    ? new SqliteLedger({ path: config.ledger.path })
-    : new PostgresLedger({ pool: { connectionString: config.ledger.connectionString }, ...(config.ledger.schema && { schema: config.ledger.schema }) });
-}
 
 export async function deviceCommand(args: string[]): Promise<void> {
   const [sub, ...rest] = args;
@@ -26,19 +17,12 @@ export async function deviceCommand(args: string[]): Promise<void> {
   const { values } = parseCommandArgs(rest, {
     id: { type: 'string' },
     station: { type: 'string' },
-    zone: { type: 'string' },
-    mode: { type: 'string' },
-    direction: { type: 'string', default: 'entry' },
+    ...GATE_PLACE_OPTIONS,
     config: { type: 'string' },
     'data-dir': { type: 'string' },
     'mosquitto-dir': { type: 'string' },
   });
-  const zone = required(values, 'zone');
-  if (!/^\d+$/.test(zone)) throw new UsageError(`--zone: "${zone}" is not a zone number`);
-  const mode = required(values, 'mode');
-  if (!(MODES as readonly string[]).includes(mode)) throw new UsageError(`--mode: must be one of ${MODES.join(', ')}`);
-  const direction = values.direction as string;
-  if (direction !== 'entry' && direction !== 'exit') throw new UsageError('--direction: must be entry or exit');
+  const place = parseGatePlace(values);
   const config = loadGatewayConfig(values.config as string | undefined, values['data-dir'] ? { dataDir: values['data-dir'] as string } : {});
   const ledger = openLedger(config);
   await ledger.start();
@@ -47,7 +31,7 @@ export async function deviceCommand(args: string[]): Promise<void> {
     const credentials = new DeviceCredentials(ledger, service);
     let issued;
     try {
-      issued = await credentials.register({ id: required(values, 'id'), station: required(values, 'station'), zone: Number(zone), mode: mode as Mode, direction });
+      issued = await credentials.register({ id: required(values, 'id'), station: required(values, 'station'), ...place });
     } catch (error) {
       throw new UsageError((error as Error).message.replace(/^id:/, '--id:'));
     }

@@ -18,7 +18,7 @@ import {
   parseList,
   readTextFile,
   required,
-  runCli,
+  runCommands,
   UsageError,
 } from '../scripts/cli/cli-support.ts';
 import { writeFileAtomic } from './atomic-write.ts';
@@ -187,13 +187,4 @@ function hexTicketId(value: string): Uint8Array {
   return new Uint8Array(Buffer.from(value, 'hex'));
 }
 
-await runCli(
-  'keys',
-  async () => {
-    const [command, ...rest] = process.argv.slice(2);
-    const handler = command === undefined ? undefined : commands[command];
-    if (!handler) throw new UsageError(`${command === undefined ? 'no command' : `unknown command "${command}"`}\n${USAGE}`);
-    await handler(rest);
-  },
-  [KeyError, KeysDirError, BundleError, MalformedError, Base45Error, TicketRequestError],
-);
+await runCommands('keys', USAGE, commands, [KeyError, KeysDirError, BundleError, MalformedError, Base45Error, TicketRequestError]);

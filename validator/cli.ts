@@ -2,7 +2,7 @@
 import { BundleError } from '../protocol/bundles/signed-bundle.ts';
 import { KeyError } from '../protocol/ticket/ed25519.ts';
 import { KeysDirError } from '../keys/keys-dir.ts';
-import { runCli, UsageError } from '../scripts/cli/cli-support.ts';
+import { runCommands } from '../scripts/cli/cli-support.ts';
 import { checkCommand } from './check-command.ts';
 import { runCommand } from './run-command.ts';
 import { ConfigError } from './config/validator-config.ts';
@@ -19,13 +19,4 @@ const commands: Record<string, (args: string[]) => Promise<void>> = {
   run: runCommand,
 };
 
-await runCli(
-  'validator',
-  async () => {
-    const [command, ...rest] = process.argv.slice(2);
-    const handler = command === undefined ? undefined : commands[command];
-    if (!handler) throw new UsageError(`${command === undefined ? 'no command' : `unknown command "${command}"`}\n${USAGE}`);
-    await handler(rest);
-  },
-  [KeyError, KeysDirError, BundleError, ConfigError],
-);
+await runCommands('validator', USAGE, commands, [KeyError, KeysDirError, BundleError, ConfigError]);

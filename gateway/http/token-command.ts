@@ -6,7 +6,7 @@
 import { mkdirSync } from 'node:fs';
 import { parseCommandArgs, required, UsageError } from '../../scripts/cli/cli-support.ts';
 import { loadGatewayConfig } from '../config/gateway-config.ts';
-import { openLedger } from '../device-command.ts';
+import { openLedger } from '../ledger/open-ledger.ts';
 import { createApiToken } from './api-auth.ts';
 
 const USAGE = 'usage: npm run gateway -- token create --name NAME | token list | token delete --id ID  [--config FILE] [--data-dir DIR]';

@@ -16,8 +16,7 @@ import { DeviceCredentials, newSecret, type IssuedCredentials } from '../fleet/d
 import { FleetPublisher } from '../fleet/fleet-publisher.ts';
 import { TapIngest } from '../ingest/tap-ingest.ts';
 import type { Ledger } from '../ledger/ledger.ts';
-import { PostgresLedger } from '../ledger/postgres-ledger.ts';
-import { SqliteLedger } from '../ledger/sqlite-ledger.ts';
+import { openLedger } from '../ledger/open-ledger.ts';
 import { createGatewayMetrics, type GatewayMetrics } from '../metrics/gateway-metrics.ts';
 import { GatewayClient } from '../mqtt/gateway-client.ts';
 import type { GatewayApiContext } from './gateway-context.ts';
@@ -56,10 +55,7 @@ export class GatewayService {
   async start(): Promise<void> {
     const { config, logger } = this;
     mkdirSync(config.dataDir, { recursive: true });
-    this.ledger =
-      config.ledger.kind === 'sqlite'
-        ? new SqliteLedger({ path: config.ledger.path })
-        : new PostgresLedger({ pool: { connectionString: config.ledger.connectionString }, ...(config.ledger.schema && { schema: config.ledger.schema }) });
+    this.ledger = openLedger(config);
     const service: IssuedCredentials =
       config.mqtt.mode === 'external' ? { username: config.mqtt.username, password: config.mqtt.password } : { username: SERVICE_USER, password: newSecret() };
     this.devices = new DeviceCredentials(this.ledger, service);

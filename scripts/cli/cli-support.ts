@@ -5,6 +5,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { MODES, type Mode } from '../../protocol/ticket/claims.ts';
+import type { Direction } from '../../protocol/uplink/tap-record.ts';
 
 /** Bad input from the user: one line on stderr, exit code 2. */
 export class UsageError extends Error {}
@@ -52,6 +54,42 @@ export function parseIntegerList(value: string, name: string): number[] {
     if (!/^\d+$/.test(item)) throw new UsageError(`--${name}: "${item}" is not a whole number`);
     return Number(item);
   });
+}
+
+/** The options that place a gate: --zone, --mode, --direction (entry by default). */
+export const GATE_PLACE_OPTIONS = {
+  zone: { type: 'string' },
+  mode: { type: 'string' },
+  direction: { type: 'string', default: 'entry' },
+} as const satisfies Options;
+
+export function parseGatePlace(values: Record<string, unknown>): { zone: number; mode: Mode; direction: Direction } {
+  const zone = required(values, 'zone');
+  if (!/^\d+$/.test(zone)) throw new UsageError(`--zone: "${zone}" is not a zone number`);
+  const mode = required(values, 'mode');
+  if (!(MODES as readonly string[]).includes(mode)) throw new UsageError(`--mode: must be one of ${MODES.join(', ')}`);
+  const direction = values.direction;
+  if (direction !== 'entry' && direction !== 'exit') throw new UsageError('--direction: must be entry or exit');
+  return { zone: Number(zone), mode: mode as Mode, direction };
+}
+
+/** Runs `commands[argv[2]]` with the rest of the arguments, as `runCli` does with a main. */
+export async function runCommands(
+  name: string,
+  usage: string,
+  commands: Record<string, (args: string[]) => Promise<void> | void>,
+  inputErrors: Array<new (...args: never[]) => Error>,
+): Promise<void> {
+  await runCli(
+    name,
+    async () => {
+      const [command, ...rest] = process.argv.slice(2);
+      const handler = command === undefined ? undefined : commands[command];
+      if (!handler) throw new UsageError(`${command === undefined ? 'no command' : `unknown command "${command}"`}\n${usage}`);
+      await handler(rest);
+    },
+    inputErrors,
+  );
 }
 
 /**
