@@ -107,6 +107,9 @@ export class TapIngest {
       for (const record of pending.batch.records) {
         if (record.kind === 'tap') this.metrics.decisions.inc({ decision: record.decision, reason: knownReason(record.reason) });
       }
+      // The newest record of the batch: how far behind the gates the ledger runs (a backlog drains old ones).
+      const newest = pending.batch.records[pending.batch.records.length - 1]!;
+      this.metrics.ingestLag.observe(Math.max(0, (Date.now() - newest.at) / 1000));
       latest.set(pending.batch.device, { ackedThrough: result.highestContiguous, pending });
     });
     this.metrics.batchesIngested.inc(group.length);

@@ -17,6 +17,12 @@ export function createGatewayMetrics() {
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
       registers: [registry],
     }),
+    ingestLag: new Histogram({
+      name: 'faregate_ingest_lag_seconds',
+      help: 'From a record being made at the gate (gate time) to its commit in the ledger',
+      buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 3600],
+      registers: [registry],
+    }),
     gapsSeen: new Gauge({ name: 'faregate_device_gaps', help: 'Missing sequence ranges per device at its last ack', labelNames: ['device'] as const, registers: [registry] }),
     devicesOnline: new Gauge({ name: 'faregate_devices_online', help: 'Devices whose last state says online', registers: [registry] }),
   };

@@ -16,6 +16,7 @@ export interface HealthReport {
   uplink: { configured: boolean; connected: boolean; lastBatchAt: string | null; lastAckAt: string | null; batchesSent: number };
 }
 
+/** `health()` also brings the gauges up to date, so /metrics calls it before it answers. */
 export function buildLocalHttp(health: () => HealthReport, registry: Registry): FastifyInstance {
   const app = Fastify({ logger: false });
   app.get('/healthz', async (_request, reply) => {
@@ -23,6 +24,7 @@ export function buildLocalHttp(health: () => HealthReport, registry: Registry): 
     return reply.code(report.ready ? 200 : 503).send(report);
   });
   app.get('/metrics', async (_request, reply) => {
+    health();
     return reply.type(registry.contentType).send(await registry.metrics());
   });
   return app;

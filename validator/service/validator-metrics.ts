@@ -16,7 +16,8 @@ export function createValidatorMetrics() {
     journalBacklog: new Gauge({ name: 'faregate_journal_backlog_records', help: 'Journal records not yet acked by the gateway', registers: [registry] }),
     journalBacklogAlarm: new Gauge({ name: 'faregate_journal_backlog_alarm', help: '1 when the journal backlog is over its limit', registers: [registry] }),
     uplinkConnected: new Gauge({ name: 'faregate_uplink_connected', help: '1 when connected to the broker', registers: [registry] }),
-    uplinkBatches: new Counter({ name: 'faregate_uplink_batches_total', help: 'Batches published', registers: [registry] }),
+    uplinkBatches: new Gauge({ name: 'faregate_uplink_batches_sent', help: 'Batches published since start', registers: [registry] }),
+    uplinkAckAge: new Gauge({ name: 'faregate_uplink_last_ack_age_seconds', help: 'Seconds since the last ack from the gateway (-1: none yet)', registers: [registry] }),
     clockAnchored: new Gauge({ name: 'faregate_clock_trusted', help: '1 when the gate can vouch for its clock', registers: [registry] }),
     bundlesRefused: new Counter({ name: 'faregate_bundles_refused_total', help: 'Downlink bundles refused', labelNames: ['kind'] as const, registers: [registry] }),
   };

@@ -263,6 +263,10 @@ export class ValidatorService {
     const reading = clock?.now();
     this.metrics.clockAnchored.set(reading?.trusted ? 1 : 0);
     this.metrics.journalBacklog.set(journal?.backlog.records ?? 0);
+    this.metrics.journalBacklogAlarm.set(journal?.backlogAlarm ? 1 : 0);
+    this.metrics.uplinkConnected.set(uplink?.connected ? 1 : 0);
+    this.metrics.uplinkBatches.set(uplink?.batchesSent ?? 0);
+    this.metrics.uplinkAckAge.set(uplink?.lastAckAt ? (Date.now() - uplink.lastAckAt) / 1000 : -1);
     const gateState = this.controller?.stateName ?? 'stopped';
     return {
       ready: gateState !== 'stopped' && this.bundles?.versions().trust !== undefined,
