@@ -152,7 +152,7 @@ export class TicketChecker {
     const generation = this.trust.generation;
     const tbs = sigStructure(cose.protectedBytes, cose.payload);
     for (const candidate of candidates) {
-      const key = `${toHex(candidate.publicKey)}:${cacheKey}`;
+      const key = `${candidate.publicKeyHex}:${cacheKey}`;
       if (this.verified.get(key) === generation) return candidate;
       if (verifyEd25519(candidate.keyObject, tbs, cose.signature)) {
         this.verified.set(key, generation);

@@ -17,6 +17,8 @@ import { publicKeyFromRaw, toHex } from '../../protocol/ticket/ed25519.ts';
 
 export interface TrustedKey extends TrustedIssuer {
   keyObject: KeyObject;
+  /** The raw public key in hex, computed once: it keys the checker's verification cache. */
+  publicKeyHex: string;
 }
 
 export type ApplyResult = 'applied' | 'same';
@@ -58,7 +60,7 @@ export class TrustStore {
     const keysByKid = new Map<string, TrustedKey[]>();
     for (const issuer of list.issuers) {
       const kidHex = toHex(issuer.kid);
-      const trusted: TrustedKey = { ...issuer, keyObject: publicKeyFromRaw(issuer.publicKey) };
+      const trusted: TrustedKey = { ...issuer, keyObject: publicKeyFromRaw(issuer.publicKey), publicKeyHex: toHex(issuer.publicKey) };
       keysByKid.set(kidHex, [...(keysByKid.get(kidHex) ?? []), trusted]);
     }
     this.keysByKid = keysByKid;
