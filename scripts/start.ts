@@ -4,6 +4,7 @@
  * running the real validator code, and riders tapping through it. Ports 1883 and 8080
  * when free, any free port otherwise; the addresses and an API token are printed.
  */
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import pino from 'pino';
 import { startGateway, type RunningGateway } from '../gateway/run-command.ts';
@@ -15,21 +16,30 @@ import { RiderFlow } from '../simulator/riders.ts';
 const dataDir = join(process.cwd(), 'data', 'demo');
 const logger = pino({ level: process.env.LOG_LEVEL ?? 'warn' });
 
+function portIsFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = createServer();
+    probe.once('error', () => resolve(false));
+    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(true)));
+  });
+}
+
+/** The usual ports when free, any free port otherwise (Mosquitto often holds 1883). */
+async function choosePort(preferred: number, what: string): Promise<string> {
+  if (await portIsFree(preferred)) return String(preferred);
+  console.log(`${what} port ${preferred} is in use: taking any free port`);
+  return '0';
+}
+
 async function startWithFallback(): Promise<RunningGateway> {
-  const attempts = [
-    ['--mqtt-port', '1883', '--http-port', '8080'],
-    ['--mqtt-port', '0', '--http-port', '8080'],
-    ['--mqtt-port', '0', '--http-port', '0'],
-  ];
-  for (const ports of attempts) {
-    try {
-      return await startGateway(['--data-dir', dataDir, ...ports], logger);
-    } catch (error) {
-      if (!(error instanceof PortInUseError) && !/already in use/.test((error as Error).message)) throw error;
-      console.log(`port busy (${(error as Error).message.split(';')[0]}), trying another`);
-    }
+  const ports = ['--mqtt-port', await choosePort(1883, 'MQTT'), '--http-port', await choosePort(8080, 'HTTP')];
+  try {
+    return await startGateway(['--data-dir', dataDir, ...ports], logger);
+  } catch (error) {
+    // Taken between the probe and the start: once more on any free ports.
+    if (!(error instanceof PortInUseError) && !/already in use/.test((error as Error).message)) throw error;
+    return startGateway(['--data-dir', dataDir, '--mqtt-port', '0', '--http-port', '0'], logger);
   }
-  throw new Error('no free ports');
 }
 
 const gateway = await startWithFallback();
