@@ -4,6 +4,7 @@
  * prints its MQTT credentials once. With --mosquitto-dir, also adds it to Mosquitto's
  * password and ACL files (then reload Mosquitto with SIGHUP).
  */
+import { mkdirSync } from 'node:fs';
 import { GATE_PLACE_OPTIONS, parseCommandArgs, parseGatePlace, required, UsageError } from '../scripts/cli/cli-support.ts';
 import { loadGatewayConfig } from './config/gateway-config.ts';
 import { DeviceCredentials } from './fleet/device-credentials.ts';
@@ -24,6 +25,8 @@ export async function deviceCommand(args: string[]): Promise<void> {
   });
   const place = parseGatePlace(values);
   const config = loadGatewayConfig(values.config as string | undefined, values['data-dir'] ? { dataDir: values['data-dir'] as string } : {});
+  // A gate may be registered before the gateway's first start: the SQLite file's directory may not exist yet.
+  if (config.ledger.kind === 'sqlite') mkdirSync(config.dataDir, { recursive: true });
   const ledger = openLedger(config);
   await ledger.start();
   try {
