@@ -12,6 +12,7 @@
  * suffix (a run's gateways must not take another run's batches), and the retained
  * messages it leaves are cleared at the end.
  */
+import { TestKeys } from '../../validator/integration/validator-harness.ts';
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -28,7 +29,6 @@ import {
   assertExactlyOnce,
   drained,
   Feeder,
-  KeysDirTickets,
   metricValue,
   sleep,
   startGateway,
@@ -90,7 +90,7 @@ describe('two gateway instances on Mosquitto and PostgreSQL', { timeout: 240_000
     // One keys directory for both instances; a config file each.
     const keysDir = join(dir, 'keys');
     initKeys(keysDir, { operator: 'it.faregate' });
-    const keys = new KeysDirTickets(keysDir);
+    const keys = TestKeys.fromDir(keysDir);
     const configFiles: string[] = [];
     for (const name of ['a', 'b']) {
       const file = join(dir, `gateway-${name}.json`);

@@ -11,9 +11,6 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import assert from 'node:assert/strict';
-import { issueTicket, type IssuedTicket } from '../../keys/issue-ticket.ts';
-import { KEYS_FILES, readIssuerSigningKey, readKeyring } from '../../keys/keys-dir.ts';
-import type { SigningKey } from '../../protocol/ticket/ed25519.ts';
 import type { JournalRecord } from '../../protocol/uplink/tap-record.ts';
 import { hashPrefix } from '../../validator/service/logger.ts';
 import { ROOT, sleep, waitUntil, writeConfig, type TestKeys, type ValidatorProcess } from '../../validator/integration/validator-harness.ts';
@@ -209,35 +206,12 @@ export async function metricValue(httpUrl: string, name: string): Promise<number
   return line === undefined ? 0 : Number(line.slice(name.length + 1));
 }
 
-/** The tickets and validator files of an existing keys directory (the gateway's). */
-export class KeysDirTickets {
-  private readonly issuer: SigningKey;
-
-  constructor(readonly dir: string) {
-    this.issuer = readIssuerSigningKey(dir, readKeyring(dir).signingKid);
-  }
-
-  get rootPublicKeyFile(): string {
-    return join(this.dir, KEYS_FILES.rootPublic);
-  }
-
-  get seedBundles(): { trustList: string; denyList: string } {
-    return { trustList: join(this.dir, KEYS_FILES.trustList), denyList: join(this.dir, KEYS_FILES.denyList) };
-  }
-
-  /** A valid day ticket, distinct every call. */
-  ticket(): IssuedTicket {
-    const now = Math.floor(Date.now() / 1000);
-    return issueTicket({ product: 'day', validFrom: now - 3600, validUntil: now + 86_400 }, this.issuer, now);
-  }
-}
-
 export interface ValidatorSetup {
   file: string;
   device: string;
   station: string;
   stateDir: string;
-  keys: KeysDirTickets;
+  keys: TestKeys;
   mqtt: { url: string; username: string; password: string };
 }
 
@@ -248,7 +222,7 @@ export interface ValidatorSetup {
 export async function writeValidatorConfig(setup: ValidatorSetup): Promise<string> {
   // writeConfig reads only rootPublicKeyFile and seedBundles of its keys (TestKeys has a
   // private constructor, so the gateway's own keys directory cannot be one).
-  await writeConfig(setup.file, { stateDir: setup.stateDir, keys: setup.keys as unknown as TestKeys, mqttUrl: setup.mqtt.url });
+  await writeConfig(setup.file, { stateDir: setup.stateDir, keys: setup.keys, mqttUrl: setup.mqtt.url });
   const config = JSON.parse(await readFile(setup.file, 'utf8')) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- our own file
   config.device = setup.device;
   config.station = setup.station;
@@ -266,7 +240,7 @@ export class Feeder {
 
   constructor(
     private readonly validator: ValidatorProcess,
-    private readonly keys: KeysDirTickets,
+    private readonly keys: TestKeys,
     { perTick = 3, everyMs = 100 }: { perTick?: number; everyMs?: number } = {},
   ) {
     this.done = (async () => {

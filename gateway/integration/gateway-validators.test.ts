@@ -6,6 +6,7 @@
  * each time coming back on the same ports and data directory. At the end every tap
  * of every gate is in the ledger exactly once: seqs 1..N, no gap, no duplicate.
  */
+import { TestKeys } from '../../validator/integration/validator-harness.ts';
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
@@ -16,7 +17,6 @@ import {
   drained,
   Feeder,
   GatewayApi,
-  KeysDirTickets,
   metricValue,
   sleep,
   startGateway,
@@ -55,7 +55,7 @@ describe('the gateway with real validators', { timeout: 150_000 }, () => {
     const api = new GatewayApi(httpUrl, token);
 
     // Gates registered through the API; keys and tickets from the gateway's keys directory.
-    const keys = new KeysDirTickets(join(dataDir, 'keys'));
+    const keys = TestKeys.fromDir(join(dataDir, 'keys'));
     const validators: ValidatorProcess[] = [];
     cleanups.push(async () => {
       await Promise.all(validators.map((validator) => validator.stop()));

@@ -52,6 +52,11 @@ export class TestKeys {
 
   static create(dir: string): TestKeys {
     initKeys(dir, {});
+    return TestKeys.fromDir(dir);
+  }
+
+  /** An existing keys directory, e.g. the one a gateway made in its data directory. */
+  static fromDir(dir: string): TestKeys {
     return new TestKeys(dir, readRootSigningKey(dir), readIssuerSigningKey(dir, readKeyring(dir).signingKid));
   }
 
