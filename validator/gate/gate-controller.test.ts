@@ -97,6 +97,28 @@ describe('gate controller', () => {
     assert.equal(gate.stateName, 'closed');
   });
 
+  it('expires an unused grant alone at its own timeout while later riders keep coming and passing', async () => {
+    const gate = await startGate({ relayMode: 'hold' });
+    gate.onDecision(ACCEPT, 30); // this rider never walks through
+    for (let seq = 31; seq <= 34; seq += 1) {
+      await clock.tickAsync(1000);
+      gate.onDecision(ACCEPT, seq);
+    }
+    await clock.tickAsync(1000); // 5 s after tap 30
+    assert.deepEqual(journal, [notUsed(30)]);
+    assert.deepEqual(gate.grants, [31, 32, 33, 34]);
+    gate.onPassage();
+    assert.deepEqual(journal, [notUsed(30), passed(31)], 'the passage is credited to the oldest live grant');
+    await clock.tickAsync(5000);
+    assert.deepEqual(journal, [notUsed(30), passed(31), notUsed(32), notUsed(33), notUsed(34)]);
+    assert.equal(level('relay'), false);
+    gate.onPassage(); // someone without a ticket, long after: no grant is left to use
+    assert.deepEqual(journal.at(-1), { kind: 'event', event: 'forced-passage', detail: 'no grant' });
+    assert.equal(level('relay'), false);
+    assert.equal(level('redLight'), true);
+    assert.equal(level('buzzer'), true);
+  });
+
   it('keeps the relay released when the ticket is expired, with red, buzzer and the reason', async () => {
     const gate = await startGate();
     gate.onDecision({ decision: 'reject', reason: 'expired' }, 13);

@@ -53,6 +53,11 @@ export class GateController {
     return this.running ? gateStateName(this.state) : 'stopped';
   }
 
+  /** The tap seqs of live grants, oldest first: riders accepted who have not passed yet. */
+  get grants(): readonly number[] {
+    return this.state.grants;
+  }
+
   /** True when a valid tap would open the lane (running, in service, no emergency). */
   canAdmit(): boolean {
     return this.running && canAdmit(this.state);
@@ -82,7 +87,7 @@ export class GateController {
     this.running = false;
     for (const handle of this.handles.values()) this.timers.clearTimeout(handle);
     this.handles.clear();
-    for (const tapSeq of this.state.pending) this.record({ kind: 'passage', tapSeq, outcome: 'not-used' });
+    for (const tapSeq of this.state.grants) this.record({ kind: 'passage', tapSeq, outcome: 'not-used' });
     const relay = this.settings.failSafe === 'unlocked' || this.state.emergency;
     const safe = this.driveAll({ relay, greenLight: false, redLight: false, buzzer: false, text: OUT_OF_SERVICE_TEXT });
     this.state = { ...INITIAL_GATE_STATE, emergency: this.state.emergency };

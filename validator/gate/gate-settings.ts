@@ -25,7 +25,10 @@ export interface GateSettings {
   relayMode: 'pulse' | 'hold';
   /** Unlock pulse length; turnstile controllers need at least 100 ms to see it. */
   relayPulseMs: number;
-  /** How long an accepted rider has to pass before the tap is marked not used. */
+  /**
+   * How long an accepted rider has to pass before the tap is marked not used. Every grant has
+   * its own timeout, counted from its own accept: later taps never extend it.
+   */
   passageTimeoutMs: number;
   /** How long a reject reason (or an emergency 'Go') stays on the display and lights. */
   feedbackMs: number;

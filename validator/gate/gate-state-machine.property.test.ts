@@ -44,7 +44,7 @@ function simulate(steps: readonly Step[], settings: GateSettings): void {
       else if (entry.event.startsWith('emergency')) emergencyEvents.push(entry.event);
     }
     if (gateStateName(state) === 'emergency') assert.ok(gateView(state, settings).relay, 'emergency left the lane locked');
-    if (!before.emergency && !state.emergency && input.type === 'passage' && before.pending.length === 0) {
+    if (!before.emergency && !state.emergency && input.type === 'passage' && before.grants.length === 0) {
       assert.ok(result.effects.some((e) => e.type === 'journal'), 'an unexplained passage raised no alarm');
     }
   };

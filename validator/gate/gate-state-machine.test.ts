@@ -11,7 +11,7 @@ describe('gate state machine: accept and passage', () => {
     const { effects, view } = run([accept(1)]);
     assert.deepEqual(view, { ...view, relay: true, greenLight: true, redLight: false, text: { line1: 'Go', line2: '' } });
     assert.ok(effects.some((e) => e.type === 'start-timer' && e.timer === 'relay-pulse' && e.ms === 200));
-    assert.ok(effects.some((e) => e.type === 'start-timer' && e.timer === 'passage' && e.ms === 5000));
+    assert.ok(effects.some((e) => e.type === 'start-timer' && e.timer === 'grant:1' && e.ms === 5000));
   });
 
   it('ends the unlock pulse after its length but keeps waiting for the rider, in pulse mode', () => {
@@ -44,12 +44,43 @@ describe('gate state machine: accept and passage', () => {
     assert.deepEqual(journalOf([...after.effects, ...done.effects]), [passed(1), passed(2)]);
   });
 
-  it('marks every open grant not used when the passage times out, and relocks', () => {
-    const after = run([accept(1), accept(2), timer('relay-pulse'), timer('passage')]);
+  it('gives every grant its own timeout, which a later accept does not restart', () => {
+    const first = run([accept(1)]);
+    const second = run([accept(2)], first.state);
+    const starts = [...first.effects, ...second.effects].filter((e) => e.type === 'start-timer' && e.timer.startsWith('grant:'));
+    assert.deepEqual(starts, [
+      { type: 'start-timer', timer: 'grant:1', ms: 5000 },
+      { type: 'start-timer', timer: 'grant:2', ms: 5000 },
+    ]);
+  });
+
+  it('expires an unused grant alone: that tap is not used, the next rider still passes on their own', () => {
+    const expired = run([accept(1), accept(2), timer('relay-pulse'), timer('grant:1')]);
+    assert.deepEqual(journalOf(expired.effects), [notUsed(1)]);
+    assert.equal(expired.name, 'unlocked');
+    assert.deepEqual(journalOf(run([PASSAGE], expired.state).effects), [passed(2)]);
+  });
+
+  it('relocks when the last grant expires, in hold mode', () => {
+    const after = run([accept(1), timer('relay-pulse'), timer('grant:1')], INITIAL_GATE_STATE, HOLD);
     assert.equal(after.name, 'closed');
     assert.equal(after.view.relay, false);
     assert.equal(after.view.greenLight, false);
-    assert.deepEqual(journalOf(after.effects), [notUsed(1), notUsed(2)]);
+    assert.deepEqual(journalOf(after.effects), [notUsed(1)]);
+  });
+
+  it('credits a passage to the oldest live grant and cancels that grant\'s timer', () => {
+    const { effects, state } = run([accept(1), accept(2), timer('grant:1'), PASSAGE]);
+    assert.deepEqual(journalOf(effects), [notUsed(1), passed(2)]);
+    assert.ok(effects.some((e) => e.type === 'cancel-timer' && e.timer === 'grant:2'));
+    assert.deepEqual(journalOf(run([timer('grant:2')], state).effects), [], 'a late timer of a used grant changes nothing');
+  });
+
+  it('alarms for a rider walking through behind an expired grant instead of letting them use it', () => {
+    const after = run([accept(1), accept(2), PASSAGE, timer('grant:2'), timer('tailgate-window'), PASSAGE]);
+    assert.deepEqual(journalOf(after.effects), [passed(1), notUsed(2), event('forced-passage', 'no grant')]);
+    assert.equal(after.view.buzzer, true);
+    assert.equal(after.view.redLight, true);
   });
 });
 
@@ -84,11 +115,19 @@ describe('gate state machine: rejects', () => {
 });
 
 describe('gate state machine: alarms', () => {
-  it('raises a forced-passage alarm with the buzzer for a passage without a grant', () => {
+  it('raises a forced-passage alarm with the buzzer and the red light for a passage without a grant', () => {
     const { effects, view } = run([PASSAGE]);
     assert.deepEqual(journalOf(effects), [event('forced-passage', 'no grant')]);
     assert.equal(view.buzzer, true);
-    assert.ok(effects.some((e) => e.type === 'start-timer' && e.timer === 'buzzer' && e.ms === 2000));
+    assert.equal(view.redLight, true);
+    assert.ok(effects.some((e) => e.type === 'start-timer' && e.timer === 'alarm' && e.ms === 2000));
+    assert.deepEqual(run([timer('alarm')], run([PASSAGE]).state).view, gateView(INITIAL_GATE_STATE, PULSE));
+  });
+
+  it('keeps the alarm sounding through a reject\'s short buzz', () => {
+    const after = run([PASSAGE, reject('expired'), timer('buzzer')]);
+    assert.equal(after.view.buzzer, true);
+    assert.equal(after.view.redLight, true);
   });
 
   it('calls a second passage right after a granted one tailgating, and a later one forced', () => {
@@ -137,7 +176,7 @@ describe('gate state machine: emergency', () => {
   });
 
   it('stays latched through taps, passages, timeouts and commands until the input clears', () => {
-    const inputs: GateInput[] = [accept(1), reject('expired'), PASSAGE, PASSAGE, timer('passage')];
+    const inputs: GateInput[] = [accept(1), reject('expired'), PASSAGE, PASSAGE, timer('grant:1')];
     inputs.push({ type: 'out-of-service', active: true }, { type: 'out-of-service', active: false });
     const after = run([ON, ...inputs]);
     assert.equal(after.name, 'emergency');

@@ -8,7 +8,16 @@
  */
 import type { GateEvent } from '../../protocol/uplink/tap-record.ts';
 import type { GateSettings } from './gate-settings.ts';
-import type { GateEffect, GateInput, GateJournalEntry, GateState, GateTimer } from './gate-state.ts';
+import {
+  grantTimer,
+  isGrantTimer,
+  tapSeqOfGrantTimer,
+  type GateEffect,
+  type GateInput,
+  type GateJournalEntry,
+  type GateState,
+  type GateTimer,
+} from './gate-state.ts';
 import { GO_TEXT, OUT_OF_SERVICE_TEXT, rejectText, type DisplayText } from './gate-texts.ts';
 import { gateView, viewEffects } from './gate-view.ts';
 
@@ -58,7 +67,7 @@ function apply(s: GateState, input: GateInput, fx: Effects): GateState {
     case 'door-forced':
       if (s.emergency) return s; // doors are released: nothing can be forced
       fx.event('forced-passage', 'door forced');
-      return buzz(s, settings.alarmBuzzMs, fx);
+      return raiseAlarm(s, fx);
     case 'emergency':
       return emergency(s, input.active, fx);
     case 'out-of-service': {
@@ -76,36 +85,44 @@ function accept(s: GateState, tapSeq: number, fx: Effects): GateState {
   if (s.emergency) {
     // The lane is already free; the rider still gets a 'Go', and the passage is still matched
     // to the tap so clearing knows whether they went through.
-    fx.start('passage', settings.passageTimeoutMs);
-    return feedback({ ...s, pending: [...s.pending, tapSeq] }, GO_TEXT, fx, false);
+    fx.start(grantTimer(tapSeq), settings.passageTimeoutMs);
+    return feedback({ ...s, grants: [...s.grants, tapSeq] }, GO_TEXT, fx, false);
   }
   if (s.outOfService) {
     // The checker accepted, but this gate refuses: the tap must not be charged as a passage.
     fx.outcome(tapSeq, 'not-used');
     return feedback(s, OUT_OF_SERVICE_TEXT, fx);
   }
-  // Grants add up: a second rider may tap before the first has passed.
+  // Grants add up (a second rider may tap before the first has passed), each with its own
+  // timeout: a later tap never extends an earlier grant.
   if (s.tailgateWindow) fx.cancel('tailgate-window');
   fx.start('relay-pulse', settings.relayPulseMs);
-  fx.start('passage', settings.passageTimeoutMs);
-  const granted = { ...s, pending: [...s.pending, tapSeq], pulsing: true, tailgateWindow: false };
+  fx.start(grantTimer(tapSeq), settings.passageTimeoutMs);
+  const granted = { ...s, grants: [...s.grants, tapSeq], pulsing: true, tailgateWindow: false };
   return clearFeedback(granted, fx);
 }
 
+/** A rider through: consumes the oldest live grant, or raises the alarm when there is none. */
 function passage(s: GateState, fx: Effects): GateState {
-  const [tapSeq, ...rest] = s.pending;
+  const [tapSeq, ...rest] = s.grants;
   if (tapSeq !== undefined) {
+    fx.cancel(grantTimer(tapSeq));
     fx.outcome(tapSeq, 'passed');
-    if (rest.length > 0) return { ...s, pending: rest };
-    fx.cancel('passage');
-    if (s.emergency) return { ...s, pending: [] };
+    if (rest.length > 0 || s.emergency) return { ...s, grants: rest };
     // Relock early; the pulse, if still running, ends on its own so the lane controller sees it.
     fx.start('tailgate-window', fx.settings.tailgateWindowMs);
-    return { ...s, pending: [], tailgateWindow: true };
+    return { ...s, grants: [], tailgateWindow: true };
   }
   if (s.emergency) return s; // free passage: nobody to alarm about
   fx.event(s.tailgateWindow ? 'tailgating' : 'forced-passage', s.tailgateWindow ? undefined : 'no grant');
-  return buzz(s, fx.settings.alarmBuzzMs, fx);
+  return raiseAlarm(s, fx);
+}
+
+/** A grant's own timeout: that tap alone is marked not used; the others keep their time. */
+function expire(s: GateState, tapSeq: number, fx: Effects): GateState {
+  if (!s.grants.includes(tapSeq)) return s; // consumed by a passage as its timer fired
+  fx.outcome(tapSeq, 'not-used');
+  return { ...s, grants: s.grants.filter((granted) => granted !== tapSeq) };
 }
 
 function emergency(s: GateState, active: boolean, fx: Effects): GateState {
@@ -116,25 +133,25 @@ function emergency(s: GateState, active: boolean, fx: Effects): GateState {
     return clearFeedback({ ...s, emergency: true, tailgateWindow: false }, fx);
   }
   const cleared = clearFeedback({ ...s, emergency: false }, fx);
-  if (cleared.pending.length === 0) return cleared;
+  if (cleared.grants.length === 0) return cleared;
   // Riders granted during the emergency still need the lane to open for them.
   fx.start('relay-pulse', fx.settings.relayPulseMs);
   return { ...cleared, pulsing: true };
 }
 
 function timerEnded(s: GateState, timer: GateTimer, fx: Effects): GateState {
+  if (isGrantTimer(timer)) return expire(s, tapSeqOfGrantTimer(timer), fx);
   switch (timer) {
     case 'relay-pulse':
       return { ...s, pulsing: false };
     case 'buzzer':
       return { ...s, buzzing: false };
+    case 'alarm':
+      return { ...s, alarm: false };
     case 'feedback':
       return { ...s, feedback: null };
     case 'tailgate-window':
       return { ...s, tailgateWindow: false };
-    case 'passage':
-      for (const tapSeq of s.pending) fx.outcome(tapSeq, 'not-used');
-      return { ...s, pending: [] };
   }
 }
 
@@ -154,4 +171,10 @@ function clearFeedback(s: GateState, fx: Effects): GateState {
 function buzz(s: GateState, ms: number, fx: Effects): GateState {
   fx.start('buzzer', ms);
   return { ...s, buzzing: true };
+}
+
+/** Tailgating or a forced passage: buzzer and red light, on their own timer so a reject's short buzz cannot cut them off. */
+function raiseAlarm(s: GateState, fx: Effects): GateState {
+  fx.start('alarm', fx.settings.alarmBuzzMs);
+  return { ...s, alarm: true };
 }

@@ -1,15 +1,29 @@
 /**
  * The gate's state, inputs and effects (architecture.md, "Gate behaviour"; hardware.md,
  * "Turnstile behaviour"). The state name is derived from latched conditions, in order of
- * precedence: the emergency input (free passage overrides everything), then riders still
- * granted (an out-of-service command waits for them so nobody is locked in mid-passage), then
- * the out-of-service command.
+ * precedence: the emergency input (free passage overrides everything), then live grants
+ * (an out-of-service command waits for them so nobody is locked in mid-passage), then the
+ * out-of-service command.
+ *
+ * A grant is one accepted tap's right to one passage. Each has its own timeout timer
+ * (`grant:<tapSeq>`), so a grant nobody uses expires alone and never lives on behind later
+ * riders; a passage consumes the oldest live grant and is credited to its tap.
  */
 import type { GateEventRecord, PassageRecord } from '../../protocol/uplink/tap-record.ts';
 import type { DisplayText } from './gate-texts.ts';
 
 export type GateStateName = 'closed' | 'unlocked' | 'emergency' | 'out-of-service';
-export type GateTimer = 'relay-pulse' | 'passage' | 'feedback' | 'buzzer' | 'tailgate-window';
+/** The timer of one grant: its tap's sequence number makes it unique. */
+export type GrantTimer = `grant:${number}`;
+export type GateTimer = 'relay-pulse' | 'feedback' | 'buzzer' | 'alarm' | 'tailgate-window' | GrantTimer;
+export const grantTimer = (tapSeq: number): GrantTimer => `grant:${tapSeq}`;
+
+export function isGrantTimer(timer: GateTimer): timer is GrantTimer {
+  return timer.startsWith('grant:');
+}
+
+/** The tap sequence number a grant's timer belongs to. */
+export const tapSeqOfGrantTimer = (timer: GrantTimer): number => Number(timer.slice('grant:'.length));
 export type GateOutputName = 'relay' | 'greenLight' | 'redLight' | 'buzzer';
 
 /**
@@ -48,11 +62,14 @@ export interface Feedback {
 export interface GateState {
   readonly emergency: boolean;
   readonly outOfService: boolean;
-  /** Accepted taps whose rider has not passed yet, oldest first. */
-  readonly pending: readonly number[];
+  /** Live grants: the tap seqs of accepted riders who have not passed yet, oldest first. */
+  readonly grants: readonly number[];
   /** The unlock pulse (minimum unlock time) is running. */
   readonly pulsing: boolean;
+  /** The buzzer for a reject. */
   readonly buzzing: boolean;
+  /** A passage without a grant or a forced door: buzzer and red light for `alarmBuzzMs`. */
+  readonly alarm: boolean;
   /** Just after a granted passage relocked the lane (see GateSettings.tailgateWindowMs). */
   readonly tailgateWindow: boolean;
   /** What the last rider is shown until the feedback timer ends; null = the state's own text. */
@@ -62,16 +79,17 @@ export interface GateState {
 export const INITIAL_GATE_STATE: GateState = {
   emergency: false,
   outOfService: false,
-  pending: [],
+  grants: [],
   pulsing: false,
   buzzing: false,
+  alarm: false,
   tailgateWindow: false,
   feedback: null,
 };
 
 export function gateStateName(state: GateState): GateStateName {
   if (state.emergency) return 'emergency';
-  if (state.pending.length > 0) return 'unlocked';
+  if (state.grants.length > 0) return 'unlocked';
   return state.outOfService ? 'out-of-service' : 'closed';
 }
 

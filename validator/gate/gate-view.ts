@@ -25,15 +25,16 @@ const STATE_TEXT: Readonly<Record<GateStateName, DisplayText>> = {
 
 export function gateView(state: GateState, settings: GateSettings): GateView {
   const name = gateStateName(state);
-  const held = settings.relayMode === 'hold' && state.pending.length > 0;
+  const held = settings.relayMode === 'hold' && state.grants.length > 0;
   const relay = state.emergency || state.pulsing || held;
-  const buzzer = state.buzzing;
+  const buzzer = state.buzzing || state.alarm;
+  // An alarm (tailgating, forced passage) shows red over whatever else the lane shows.
   if (state.feedback) {
     const { text, red } = state.feedback;
-    return { relay, greenLight: !red, redLight: red, buzzer, text };
+    return { relay, greenLight: !red && !state.alarm, redLight: red || state.alarm, buzzer, text };
   }
-  const greenLight = name === 'unlocked' || name === 'emergency';
-  return { relay, greenLight, redLight: name === 'out-of-service', buzzer, text: STATE_TEXT[name] };
+  const greenLight = (name === 'unlocked' || name === 'emergency') && !state.alarm;
+  return { relay, greenLight, redLight: name === 'out-of-service' || state.alarm, buzzer, text: STATE_TEXT[name] };
 }
 
 /** Effects that take the outputs from `before` to `after` (all of them when `before` is null). */

@@ -19,6 +19,8 @@ export function createValidatorMetrics() {
     uplinkBatches: new Gauge({ name: 'faregate_uplink_batches_sent', help: 'Batches published since start', registers: [registry] }),
     uplinkAckAge: new Gauge({ name: 'faregate_uplink_last_ack_age_seconds', help: 'Seconds since the last ack from the gateway (-1: none yet)', registers: [registry] }),
     clockAnchored: new Gauge({ name: 'faregate_clock_trusted', help: '1 when the gate can vouch for its clock', registers: [registry] }),
+    gateEvents: new Counter({ name: 'faregate_gate_events_total', help: 'Gate events journalled (tailgating, forced-passage, emergency, service changes)', labelNames: ['event'] as const, registers: [registry] }),
+    grantOutcomes: new Counter({ name: 'faregate_grant_outcomes_total', help: 'Grants of accepted taps ended, by outcome (passed, not-used)', labelNames: ['outcome'] as const, registers: [registry] }),
     bundlesRefused: new Counter({ name: 'faregate_bundles_refused_total', help: 'Downlink bundles refused', labelNames: ['kind'] as const, registers: [registry] }),
   };
 }

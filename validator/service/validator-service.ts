@@ -101,7 +101,11 @@ export class ValidatorService {
     const controller = new GateController({
       outputs: hardware,
       display: { show: (line1, line2) => hardware.display.show(line1, line2) },
-      journal: (entry) => pipeline?.onGateEntry(entry),
+      journal: (entry) => {
+        if (entry.kind === 'event') this.metrics.gateEvents.inc({ event: entry.event });
+        else this.metrics.grantOutcomes.inc({ outcome: entry.outcome });
+        return pipeline?.onGateEntry(entry);
+      },
       settings: config.gate,
       logger,
     });
