@@ -1,6 +1,6 @@
 /** `npm run gateway -- <command>`: the fare-clearing gateway's command line. */
-import { runCommands } from '../scripts/cli/cli-support.ts';
-import { GatewayConfigError } from './config/gateway-config.ts';
+import { runCommands } from '../runtime/cli/run-commands.ts';
+import { ConfigError } from '../runtime/config-file.ts';
 import { runCommand } from './run-command.ts';
 import { deviceCommand } from './device-command.ts';
 import { tokenCommand } from './http/token-command.ts';
@@ -20,4 +20,4 @@ const commands: Record<string, (args: string[]) => Promise<void>> = {
   token: tokenCommand,
 };
 
-await runCommands('gateway', USAGE, commands, [GatewayConfigError]);
+await runCommands('gateway', USAGE, commands, [ConfigError]);

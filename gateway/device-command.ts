@@ -5,7 +5,8 @@
  * password and ACL files (then reload Mosquitto with SIGHUP).
  */
 import { mkdirSync } from 'node:fs';
-import { GATE_PLACE_OPTIONS, parseCommandArgs, parseGatePlace, required, UsageError } from '../scripts/cli/cli-support.ts';
+import { parseCommandArgs, required, UsageError } from '../runtime/cli/args.ts';
+import { GATE_PLACE_OPTIONS, parseGatePlace } from '../runtime/cli/gate-place.ts';
 import { loadGatewayConfig } from './config/gateway-config.ts';
 import { DeviceCredentials } from './fleet/device-credentials.ts';
 import { openLedger } from './ledger/open-ledger.ts';

@@ -3,8 +3,9 @@
  * the operators' service. Prints where it listens (ports 0 = any free port).
  */
 import type { Logger } from 'pino';
-import { parseCommandArgs, UsageError } from '../scripts/cli/cli-support.ts';
-import { createLogger } from '../validator/service/logger.ts';
+import { parseCommandArgs, UsageError } from '../runtime/cli/args.ts';
+import { createLogger } from '../runtime/logger.ts';
+import { ConfigError } from '../runtime/config-file.ts';
 import { loadGatewayConfig, type GatewayOverrides } from './config/gateway-config.ts';
 import { GatewayService } from './service/gateway-service.ts';
 import { attachHttp } from './service/attach-http.ts';
@@ -62,7 +63,7 @@ export async function runCommand(args: string[]): Promise<void> {
   } catch (error) {
     if (error instanceof UsageError) throw error;
     process.stderr.write(`gateway: ${(error as Error).message}\n`);
-    process.exit((error as Error).name === 'GatewayConfigError' ? 2 : 1);
+    process.exit(error instanceof ConfigError ? 2 : 1);
   }
   const { service, httpUrl, adminToken } = running;
   process.stdout.write(`gateway: MQTT ${service.brokerUrl} (${service.config.mqtt.mode}), HTTP ${httpUrl()}, ledger ${service.config.ledger.kind}, data ${service.config.dataDir}\n`);
@@ -73,8 +74,12 @@ export async function runCommand(args: string[]): Promise<void> {
     stopping = true;
     process.stdout.write(`gateway: ${signal}, stopping\n`);
     setTimeout(() => process.exit(1), HARD_EXIT_MS).unref();
-    await service.stop();
-    process.exit(0);
+    // Each part that failed to stop was logged; the exit code says that one did.
+    const stoppedCleanly = await service.stop().then(
+      () => true,
+      () => false,
+    );
+    process.exit(stoppedCleanly ? 0 : 1);
   };
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));

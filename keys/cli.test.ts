@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { keysCli, validatorCli } from '../scripts/testing/run-cli.ts';
+import { keysCli, validatorCli } from '../runtime/testing/run-cli.ts';
 import { issueTicket } from './issue-ticket.ts';
 import { readIssuerSigningKey } from './keys-dir.ts';
 

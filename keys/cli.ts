@@ -11,17 +11,9 @@ import { MalformedError } from '../protocol/ticket/cose-sign1.ts';
 import { KeyError, kidOf, parsePrivateKeyPem, parsePublicKeyPem, rawPublicKey, toHex } from '../protocol/ticket/ed25519.ts';
 import { parseTicketBytes, rotatingCodeText, ticketBytesFromText } from '../protocol/ticket/ticket-code.ts';
 import { Base45Error } from '../protocol/ticket/base45.ts';
-import {
-  parseCommandArgs,
-  parseIntegerList,
-  parseIsoTime,
-  parseList,
-  readTextFile,
-  required,
-  runCommands,
-  UsageError,
-} from '../scripts/cli/cli-support.ts';
-import { writeFileAtomic } from './atomic-write.ts';
+import { parseCommandArgs, parseIntegerList, parseIsoTime, parseList, readTextFile, required, UsageError } from '../runtime/cli/args.ts';
+import { runCommands } from '../runtime/cli/run-commands.ts';
+import { writeFileAtomic } from '../runtime/atomic-file.ts';
 import { issueTicket, TicketRequestError, type TicketRequest } from './issue-ticket.ts';
 import { addIssuer, denyEntry, initKeys, retireIssuer, rotateIssuer } from './keyring.ts';
 import { KEYS_FILES, KeysDirError, readBundle, readIssuerSigningKey, readKeyring, readRootPublicKey } from './keys-dir.ts';

@@ -18,7 +18,7 @@ import {
   rawPublicKey,
   toHex,
 } from '../protocol/ticket/ed25519.ts';
-import { writeFileAtomic } from './atomic-write.ts';
+import { writeFileAtomic } from '../runtime/atomic-file.ts';
 import {
   issuerPrivatePath,
   issuerPublicPath,

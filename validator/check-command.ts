@@ -5,8 +5,9 @@
  * gives one JSON line on stdout.
  */
 import { createInterface } from 'node:readline';
-import { GATE_PLACE_OPTIONS, parseCommandArgs, parseGatePlace, parseIsoTime, required } from '../scripts/cli/cli-support.ts';
-import { DEFAULT_CHECK_SETTINGS } from './check/check-settings.ts';
+import { parseCommandArgs, parseIsoTime, required } from '../runtime/cli/args.ts';
+import { GATE_PLACE_OPTIONS, parseGatePlace } from '../runtime/cli/gate-place.ts';
+import { DEFAULT_CHECK_SETTINGS } from '../protocol/bundles/check-settings.ts';
 import { trustStoreFromKeysDir } from './check/load-keys-dir.ts';
 import { PassbackState } from './check/passback-state.ts';
 import { TicketChecker, type GateContext } from './check/ticket-checker.ts';

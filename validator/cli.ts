@@ -2,10 +2,10 @@
 import { BundleError } from '../protocol/bundles/signed-bundle.ts';
 import { KeyError } from '../protocol/ticket/ed25519.ts';
 import { KeysDirError } from '../keys/keys-dir.ts';
-import { runCommands } from '../scripts/cli/cli-support.ts';
+import { runCommands } from '../runtime/cli/run-commands.ts';
 import { checkCommand } from './check-command.ts';
 import { runCommand } from './run-command.ts';
-import { ConfigError } from './config/validator-config.ts';
+import { ConfigError } from '../runtime/config-file.ts';
 
 const USAGE = `usage: npm run validator -- <command>
   check --keys DIR --zone N --mode M --station ID [--direction entry|exit] [--at ISO] [CODE ...]

@@ -3,10 +3,10 @@
  * with a stopping guard and a hard-exit timer; the gate is left in its fail-safe
  * state by stop(). Bad config: every problem listed, exit code 2.
  */
-import { parseCommandArgs, required } from '../scripts/cli/cli-support.ts';
+import { parseCommandArgs, required } from '../runtime/cli/args.ts';
 import { loadValidatorConfig } from './config/validator-config.ts';
 import { createSimulatedHardware } from './hardware/simulated-hardware.ts';
-import { createLogger } from './service/logger.ts';
+import { createLogger } from '../runtime/logger.ts';
 import { driveFromLines } from './service/simulated-console.ts';
 import { ValidatorService } from './service/validator-service.ts';
 import { SystemdNotifier } from './service/systemd-notify.ts';
@@ -30,8 +30,12 @@ export async function runCommand(args: string[]): Promise<void> {
       process.exit(1);
     }, HARD_EXIT_MS).unref();
     notifier.stopping();
-    await service.stop();
-    process.exit(0);
+    // Each part that failed to stop was logged; the exit code says that one did.
+    const stoppedCleanly = await service.stop().then(
+      () => true,
+      () => false,
+    );
+    process.exit(stoppedCleanly ? 0 : 1);
   };
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));

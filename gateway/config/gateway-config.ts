@@ -3,9 +3,8 @@
  * the data directory) unless told otherwise. A JSON file and/or command-line flags;
  * validated with every error listed as `path: message`.
  */
-import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { Ajv } from 'ajv';
+import { compileConfigSchema, ConfigError, readJsonConfig } from '../../runtime/config-file.ts';
 
 export interface GatewayConfig {
   dataDir: string;
@@ -20,12 +19,6 @@ export interface GatewayConfig {
   timeBeaconIntervalMs: number;
   fullDenyListDelayMs: number;
   logLevel: string;
-}
-
-export class GatewayConfigError extends Error {
-  constructor(problems: string[], source: string) {
-    super(`invalid configuration in ${source}:\n${problems.map((p) => `  ${p}`).join('\n')}`);
-  }
 }
 
 const port = { type: 'integer', minimum: 0, maximum: 65535 } as const;
@@ -65,7 +58,7 @@ const schema = {
     logLevel: { enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] },
   },
 } as const;
-const validate = new Ajv({ allErrors: true, strict: false }).compile(schema);
+const schemaProblems = compileConfigSchema(schema);
 
 export interface GatewayOverrides {
   dataDir?: string;
@@ -75,12 +68,8 @@ export interface GatewayOverrides {
 
 /** Builds the config from an optional file and the CLI flags, defaults filled in. */
 export function resolveGatewayConfig(file: unknown, source: string, overrides: GatewayOverrides = {}): GatewayConfig {
-  if (!validate(file)) {
-    const problems = (validate.errors ?? [])
-      .filter((error) => error.keyword !== 'if')
-      .map((error) => `${error.instancePath || '/'}: ${error.message ?? 'is invalid'}`);
-    throw new GatewayConfigError(problems, source);
-  }
+  const problems = schemaProblems(file);
+  if (problems.length > 0) throw new ConfigError(problems, source);
   const raw = file as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- validated above
   const dataDir = resolve(overrides.dataDir ?? raw.dataDir ?? 'data');
   const rawMqtt = raw.mqtt ?? { mode: 'embedded' };
@@ -89,7 +78,7 @@ export function resolveGatewayConfig(file: unknown, source: string, overrides: G
       ? { mode: 'external', url: rawMqtt.url, username: rawMqtt.username, password: rawMqtt.password, protocolVersion: rawMqtt.protocolVersion ?? 5, ...(rawMqtt.sharedGroup && { sharedGroup: rawMqtt.sharedGroup }) }
       : { mode: 'embedded', host: rawMqtt.host ?? '127.0.0.1', port: overrides.mqttPort ?? rawMqtt.port ?? 1883 };
   if (mqtt.mode === 'external' && overrides.mqttPort !== undefined) {
-    throw new GatewayConfigError(['--mqtt-port: only for the embedded broker; the external broker is mqtt.url'], source);
+    throw new ConfigError(['--mqtt-port: only for the embedded broker; the external broker is mqtt.url'], source);
   }
   const rawLedger = raw.ledger ?? { kind: 'sqlite' };
   const ledger: GatewayConfig['ledger'] =
@@ -111,11 +100,5 @@ export function resolveGatewayConfig(file: unknown, source: string, overrides: G
 
 export function loadGatewayConfig(path: string | undefined, overrides: GatewayOverrides): GatewayConfig {
   if (path === undefined) return resolveGatewayConfig({}, 'defaults', overrides);
-  let value: unknown;
-  try {
-    value = JSON.parse(readFileSync(path, 'utf8'));
-  } catch (error) {
-    throw new GatewayConfigError([(error as NodeJS.ErrnoException).code ? `cannot read the file (${(error as NodeJS.ErrnoException).code})` : `not valid JSON: ${(error as Error).message}`], path);
-  }
-  return resolveGatewayConfig(value, path, overrides);
+  return resolveGatewayConfig(readJsonConfig(path), path, overrides);
 }

@@ -19,7 +19,7 @@ import { topics, type BundleKind } from '../../protocol/mqtt/topics.ts';
 import { denyEntry, type DenyRequest } from '../../keys/keyring.ts';
 import { KEYS_FILES, readBundle, readRootPublicKey, readRootSigningKey } from '../../keys/keys-dir.ts';
 import type { Ledger } from '../ledger/ledger.ts';
-import { DEFAULT_CHECK_SETTINGS } from '../../validator/check/check-settings.ts';
+import { DEFAULT_CHECK_SETTINGS } from '../../protocol/bundles/check-settings.ts';
 
 export interface BundlePublisher {
   publish(topic: string, payload: Buffer | Uint8Array, options?: { qos?: 0 | 1; retain?: boolean }): Promise<void>;

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { UsageError } from '../../scripts/cli/cli-support.ts';
+import { UsageError } from '../../runtime/cli/args.ts';
 import { hashSecret } from '../fleet/device-credentials.ts';
 import { SqliteLedger } from '../ledger/sqlite-ledger.ts';
 import { API_TOKEN_PREFIX } from './api-auth.ts';

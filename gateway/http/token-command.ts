@@ -4,7 +4,7 @@
  * Works on the ledger directly, so it runs with the gateway up or down.
  */
 import { mkdirSync } from 'node:fs';
-import { parseCommandArgs, required, UsageError } from '../../scripts/cli/cli-support.ts';
+import { parseCommandArgs, required, UsageError } from '../../runtime/cli/args.ts';
 import { loadGatewayConfig } from '../config/gateway-config.ts';
 import { openLedger } from '../ledger/open-ledger.ts';
 import { createApiToken } from './api-auth.ts';

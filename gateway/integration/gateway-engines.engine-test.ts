@@ -12,7 +12,7 @@
  * suffix (a run's gateways must not take another run's batches), and the retained
  * messages it leaves are cleared at the end.
  */
-import { TestKeys } from '../../validator/integration/validator-harness.ts';
+import { TestKeys } from '../../runtime/testing/test-keys.ts';
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -23,7 +23,8 @@ import pg from 'pg';
 import { initKeys } from '../../keys/keyring.ts';
 import { topics } from '../../protocol/mqtt/topics.ts';
 import { PostgresLedger } from '../ledger/postgres-ledger.ts';
-import { makeTempDir, ValidatorProcess } from '../../validator/integration/validator-harness.ts';
+import { makeTempDir } from '../../runtime/testing/temp-dir.ts';
+import { ValidatorProcess } from '../../runtime/testing/validator-process.ts';
 import {
   addDevice,
   assertExactlyOnce,

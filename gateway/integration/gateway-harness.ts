@@ -3,8 +3,8 @@
  * (`node --import tsx gateway/cli.ts run ...`) with its start-up lines parsed, the
  * operator API, validators configured from a registration, a steady stream of codes
  * fed to each validator, and the end-of-test check that a ledger holds every record
- * of every validator exactly once. The validator side reuses
- * validator/integration/validator-harness.ts.
+ * of every validator exactly once. The validator side
+ * comes from runtime/testing/ (shared with the validator's tests).
  */
 import { execFile, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
@@ -12,8 +12,11 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import assert from 'node:assert/strict';
 import type { JournalRecord } from '../../protocol/uplink/tap-record.ts';
-import { hashPrefix } from '../../validator/service/logger.ts';
-import { ROOT, sleep, waitUntil, writeConfig, type TestKeys, type ValidatorProcess } from '../../validator/integration/validator-harness.ts';
+import { hashPrefix } from '../../runtime/logger.ts';
+import type { TestKeys } from '../../runtime/testing/test-keys.ts';
+import { writeConfig } from '../../runtime/testing/validator-config-file.ts';
+import { ROOT, type ValidatorProcess } from '../../runtime/testing/validator-process.ts';
+import { sleep, waitUntil } from '../../runtime/testing/wait.ts';
 
 export { ROOT, sleep, waitUntil };
 

@@ -6,12 +6,13 @@
  * each time coming back on the same ports and data directory. At the end every tap
  * of every gate is in the ledger exactly once: seqs 1..N, no gap, no duplicate.
  */
-import { TestKeys } from '../../validator/integration/validator-harness.ts';
+import { TestKeys } from '../../runtime/testing/test-keys.ts';
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { SqliteLedger } from '../ledger/sqlite-ledger.ts';
-import { makeTempDir, ValidatorProcess } from '../../validator/integration/validator-harness.ts';
+import { makeTempDir } from '../../runtime/testing/temp-dir.ts';
+import { ValidatorProcess } from '../../runtime/testing/validator-process.ts';
 import {
   assertExactlyOnce,
   drained,

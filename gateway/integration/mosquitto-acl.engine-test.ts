@@ -15,7 +15,7 @@ import { connect } from 'node:net';
 import { join } from 'node:path';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { sharedSubscription, topics, TOPIC_ROOT } from '../../protocol/mqtt/topics.ts';
-import { makeTempDir } from '../../validator/integration/validator-harness.ts';
+import { makeTempDir } from '../../runtime/testing/temp-dir.ts';
 import { MOSQUITTO_FILES } from '../mosquitto/mosquitto-files.ts';
 import { addDevice, freePort, sleep, waitUntil } from './gateway-harness.ts';
 

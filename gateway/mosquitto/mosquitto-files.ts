@@ -7,7 +7,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pbkdf2Sync, randomBytes } from 'node:crypto';
-import { writeFileAtomic } from '../../keys/atomic-write.ts';
+import { writeFileAtomic } from '../../runtime/atomic-file.ts';
 import { mosquittoAcl } from '../broker/topic-acl.ts';
 
 export const MOSQUITTO_FILES = { passwords: 'passwd', acl: 'acl' } as const;

@@ -6,6 +6,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
+import { PartSequence, type Part } from '../../runtime/lifecycle.ts';
 import { parseDeviceState } from '../../protocol/mqtt/messages.ts';
 import { deviceOfTopic, sharedSubscription, topics } from '../../protocol/mqtt/topics.ts';
 import { initKeys } from '../../keys/keyring.ts';
@@ -21,12 +22,6 @@ import { createGatewayMetrics, type GatewayMetrics } from '../metrics/gateway-me
 import { GatewayClient } from '../mqtt/gateway-client.ts';
 import type { GatewayApiContext } from './gateway-context.ts';
 
-interface Part {
-  name: string;
-  start(): Promise<void>;
-  stop(): Promise<void>;
-}
-
 export const SERVICE_USER = 'faregate-gateway';
 
 export class GatewayService {
@@ -39,13 +34,15 @@ export class GatewayService {
   client!: GatewayClient;
   /** The URL devices use to reach the broker. */
   brokerUrl = '';
-  private started: Part[] = [];
+  private readonly parts: PartSequence;
   private extraParts: Part[] = [];
 
   constructor(
     readonly config: GatewayConfig,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    this.parts = new PartSequence('gateway', logger);
+  }
 
   /** Parts started after the core (the HTTP API), stopped before it. */
   addPart(part: Part): void {
@@ -69,28 +66,12 @@ export class GatewayService {
       { name: 'mqtt', start: () => this.startClient(service), stop: () => this.client.stop() },
       { name: 'fleet', start: () => this.fleet.start(), stop: () => this.fleet.stop() },
     ];
-    for (const part of [...parts, ...this.extraParts]) {
-      try {
-        await part.start();
-        this.started.push(part);
-      } catch (error) {
-        logger.error({ err: error, part: part.name }, 'gateway start-up failed');
-        await this.stop();
-        throw error;
-      }
-    }
+    await this.parts.start([...parts, ...this.extraParts]);
   }
 
   async stop(): Promise<void> {
     if (this.ingest) await this.ingest.drain().catch(() => undefined);
-    for (const part of this.started.reverse()) {
-      try {
-        await part.stop();
-      } catch (error) {
-        this.logger.error({ err: error, part: part.name }, 'gateway stop failed');
-      }
-    }
-    this.started = [];
+    await this.parts.stop();
   }
 
   /** What the HTTP API may use (gateway-context.ts). */

@@ -18,7 +18,7 @@ import {
 } from '../../protocol/ticket/ed25519.ts';
 import { rotatingCodeText, ticketBytesFromText } from '../../protocol/ticket/ticket-code.ts';
 import { issueTicket } from '../../keys/issue-ticket.ts';
-import { DEFAULT_CHECK_SETTINGS } from '../../validator/check/check-settings.ts';
+import { DEFAULT_CHECK_SETTINGS } from '../../protocol/bundles/check-settings.ts';
 import { PassbackState } from '../../validator/check/passback-state.ts';
 import { TicketChecker, type GateContext } from '../../validator/check/ticket-checker.ts';
 import { TrustStore } from '../../validator/check/trust-store.ts';

@@ -12,7 +12,7 @@ import pino from 'pino';
 import { issueTicket } from '../../keys/issue-ticket.ts';
 import { initKeys } from '../../keys/keyring.ts';
 import { KEYS_FILES, readIssuerSigningKey } from '../../keys/keys-dir.ts';
-import { DEFAULT_CHECK_SETTINGS } from '../../validator/check/check-settings.ts';
+import { DEFAULT_CHECK_SETTINGS } from '../../protocol/bundles/check-settings.ts';
 import { trustStoreFromKeysDir } from '../../validator/check/load-keys-dir.ts';
 import { PassbackState } from '../../validator/check/passback-state.ts';
 import { TicketChecker, type GateContext } from '../../validator/check/ticket-checker.ts';

@@ -18,7 +18,7 @@ import { encodeClaims, type TicketClaims } from '../../protocol/ticket/claims.ts
 import { buildCoseSign1, parseCoseSign1, sigStructure } from '../../protocol/ticket/cose-sign1.ts';
 import { kidOf, privateKeyFromSeed, rawPublicKey, signEd25519, toHex, type SigningKey } from '../../protocol/ticket/ed25519.ts';
 import { CODE_PREFIX, rotatingCodeText, ticketText } from '../../protocol/ticket/ticket-code.ts';
-import { DEFAULT_CHECK_SETTINGS, type CheckSettings } from './check-settings.ts';
+import { DEFAULT_CHECK_SETTINGS, type CheckSettings } from '../../protocol/bundles/check-settings.ts';
 import { PassbackState } from './passback-state.ts';
 import type { RejectReason } from '../../protocol/ticket/reasons.ts';
 import { TicketChecker, type ClockReading, type Decision, type GateContext } from './ticket-checker.ts';

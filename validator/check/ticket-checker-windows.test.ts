@@ -1,7 +1,7 @@
 /** Every time window of ticket-format.md, exactly at each edge and one second either side. */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { DEFAULT_CHECK_SETTINGS, MAX_CODE_WINDOW_SECONDS } from './check-settings.ts';
+import { DEFAULT_CHECK_SETTINGS, MAX_CODE_WINDOW_SECONDS } from '../../protocol/bundles/check-settings.ts';
 import type { RejectReason } from '../../protocol/ticket/reasons.ts';
 import { DAY, HOUR, KEY_AGE, KEY_LIFE_LEFT, NOW, TicketFixture } from './test-fixtures.ts';
 import type { Direction } from './ticket-checker.ts';

@@ -11,7 +11,7 @@ import type { FareClass, Mode, Product } from '../../protocol/ticket/claims.ts';
 import { sigStructure, type CoseSign1 } from '../../protocol/ticket/cose-sign1.ts';
 import { publicKeyFromRaw, toHex, verifyEd25519 } from '../../protocol/ticket/ed25519.ts';
 import { MAX_CODE_TEXT_LENGTH, parseCodeText, type ParsedCode } from '../../protocol/ticket/ticket-code.ts';
-import { MAX_CODE_WINDOW_SECONDS, type CheckSettings } from './check-settings.ts';
+import { MAX_CODE_WINDOW_SECONDS, type CheckSettings } from '../../protocol/bundles/check-settings.ts';
 import type { PassbackState } from './passback-state.ts';
 import type { RejectReason } from '../../protocol/ticket/reasons.ts';
 import type { TrustedKey, TrustStore } from './trust-store.ts';

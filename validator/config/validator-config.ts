@@ -2,13 +2,12 @@
  * Reading and validating the validator's JSON configuration: defaults applied,
  * every error listed as `path: message` (exit code 2 at the CLI).
  */
-import { readFileSync } from 'node:fs';
-import { Ajv } from 'ajv';
 import type { Mode } from '../../protocol/ticket/claims.ts';
 import type { Direction } from '../../protocol/uplink/tap-record.ts';
 import type { RealHardwareConfig } from '../hardware/hardware-config.ts';
 import type { GateSettings } from '../gate/gate-settings.ts';
-import type { UnanchoredClockPolicy } from '../check/check-settings.ts';
+import type { UnanchoredClockPolicy } from '../../protocol/bundles/check-settings.ts';
+import { compileConfigSchema, ConfigError, readJsonConfig } from '../../runtime/config-file.ts';
 import { validatorConfigSchema } from './config-schema.ts';
 
 export interface ValidatorConfig {
@@ -44,33 +43,11 @@ export interface ValidatorConfig {
   logLevel: string;
 }
 
-export class ConfigError extends Error {
-  constructor(readonly problems: string[], source: string) {
-    super(`invalid configuration in ${source}:\n${problems.map((problem) => `  ${problem}`).join('\n')}`);
-  }
-}
-
-const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false });
-const validate = ajv.compile(validatorConfigSchema);
+const schemaProblems = compileConfigSchema(validatorConfigSchema, { useDefaults: true });
 
 export function parseValidatorConfig(value: unknown, source = 'config'): ValidatorConfig {
-  if (!validate(value)) {
-    const problems = (validate.errors ?? [])
-      // oneOf/if branches repeat their children's errors; the children say more.
-      .filter((error) => !['oneOf', 'if'].includes(error.keyword))
-      .map((error) => {
-        const path = error.instancePath || '/';
-        const extra = error.keyword === 'additionalProperties' ? ` (${String(error.params.additionalProperty)})` : '';
-        const allowed =
-          error.keyword === 'enum'
-            ? ` (${(error.params.allowedValues as unknown[]).join(', ')})`
-            : error.keyword === 'const'
-              ? ` (${JSON.stringify(error.params.allowedValue)})`
-              : '';
-        return `${path}: ${error.message ?? 'is invalid'}${extra}${allowed}`;
-      });
-    throw new ConfigError([...new Set(problems)], source);
-  }
+  const problems = schemaProblems(value);
+  if (problems.length > 0) throw new ConfigError(problems, source);
   const config = value as unknown as ValidatorConfig;
   if (config.mqtt && config.mqtt.reconnectMaxMs < config.mqtt.reconnectMinMs) {
     throw new ConfigError(['/mqtt/reconnectMaxMs: must not be below reconnectMinMs'], source);
@@ -88,17 +65,5 @@ export function parseValidatorConfig(value: unknown, source = 'config'): Validat
 }
 
 export function loadValidatorConfig(path: string): ValidatorConfig {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    throw new ConfigError([`cannot read the file (${(error as NodeJS.ErrnoException).code ?? 'error'})`], path);
-  }
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (error) {
-    throw new ConfigError([`not valid JSON: ${(error as Error).message}`], path);
-  }
-  return parseValidatorConfig(value, path);
+  return parseValidatorConfig(readJsonConfig(path), path);
 }

@@ -9,7 +9,7 @@ import { mkdirSync, readdirSync, readFileSync, rmSync, existsSync } from 'node:f
 import { join } from 'node:path';
 import type { KeyObject } from 'node:crypto';
 import type { Logger } from 'pino';
-import { writeFileAtomic } from '../../keys/atomic-write.ts';
+import { writeFileAtomic } from '../../runtime/atomic-file.ts';
 import {
   openFareSettings,
   openGateCommand,

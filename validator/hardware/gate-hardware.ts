@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { PartSequence } from '../../runtime/lifecycle.ts';
 import type { Display, GateHardware, InputLine, Lifecycle, OutputLine, QrReader } from './ports.ts';
 
 /** The parts of a gate, real or simulated. */
@@ -31,40 +32,11 @@ export function composeGateHardware<P extends GateParts>(parts: P, logger: Logge
     ['display', parts.display],
     ['qr', parts.qr],
   ];
+  const sequence = new PartSequence('hardware', logger);
+  const named = order.map(([name, part]) => ({ name, start: () => part.start(), stop: () => part.stop() }));
   return {
     ...parts,
-    start: () => startInOrder(order, logger),
-    stop: () => stopInReverse(order, logger),
+    start: () => sequence.start(named),
+    stop: () => sequence.stop(),
   };
-}
-
-/** Starts each part in order; when one fails, stops those already started (in reverse) and rethrows. */
-export async function startInOrder(parts: ReadonlyArray<[string, Lifecycle]>, logger: Logger): Promise<void> {
-  const started: Array<[string, Lifecycle]> = [];
-  for (const entry of parts) {
-    try {
-      await entry[1].start();
-      started.push(entry);
-    } catch (error) {
-      logger.error({ err: error, part: entry[0] }, 'hardware part failed to start');
-      await stopInReverse(started, logger).catch(() => {
-        // Each failure was logged by stopInReverse; the start error is the one to report.
-      });
-      throw error;
-    }
-  }
-}
-
-/** Stops every part in reverse order, each in its own try/catch; rethrows all failures together. */
-export async function stopInReverse(parts: ReadonlyArray<[string, Lifecycle]>, logger: Logger): Promise<void> {
-  const errors: unknown[] = [];
-  for (const [name, part] of [...parts].reverse()) {
-    try {
-      await part.stop();
-    } catch (error) {
-      errors.push(error);
-      logger.error({ err: error, part: name }, 'hardware part failed to stop');
-    }
-  }
-  if (errors.length > 0) throw new AggregateError(errors, 'some hardware parts failed to stop');
 }

@@ -21,8 +21,12 @@ import { join } from 'node:path';
 import pino from 'pino';
 import type { JournalRecord } from '../../protocol/uplink/tap-record.ts';
 import { TapJournal } from '../journal/tap-journal.ts';
-import { hashPrefix } from '../service/logger.ts';
-import { makeTempDir, sleep, TestKeys, ValidatorProcess, waitUntil, writeConfig, type LogLine } from './validator-harness.ts';
+import { hashPrefix } from '../../runtime/logger.ts';
+import { makeTempDir } from '../../runtime/testing/temp-dir.ts';
+import { TestKeys } from '../../runtime/testing/test-keys.ts';
+import { writeConfig } from '../../runtime/testing/validator-config-file.ts';
+import { ValidatorProcess, type LogLine } from '../../runtime/testing/validator-process.ts';
+import { sleep, waitUntil } from '../../runtime/testing/wait.ts';
 
 const ROUNDS = 5;
 /** The journal's group-commit interval for this test (the setting the guarantee is stated in). */

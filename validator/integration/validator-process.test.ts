@@ -16,9 +16,13 @@ import { topics } from '../../protocol/mqtt/topics.ts';
 import type { JournalRecord, TapRecord } from '../../protocol/uplink/tap-record.ts';
 import { denyEntry } from '../../keys/keyring.ts';
 import { KEYS_FILES } from '../../keys/keys-dir.ts';
-import { hashPrefix } from '../service/logger.ts';
-import { drained, TestGateway } from './test-gateway.ts';
-import { DEVICE, makeTempDir, sleep, tapsLogged, TestKeys, ValidatorProcess, waitUntil, writeConfig, type ConfigOptions } from './validator-harness.ts';
+import { hashPrefix } from '../../runtime/logger.ts';
+import { drained, TestGateway } from '../../runtime/testing/test-gateway.ts';
+import { makeTempDir } from '../../runtime/testing/temp-dir.ts';
+import { TestKeys } from '../../runtime/testing/test-keys.ts';
+import { DEVICE, writeConfig, type ConfigOptions } from '../../runtime/testing/validator-config-file.ts';
+import { tapsLogged, ValidatorProcess } from '../../runtime/testing/validator-process.ts';
+import { sleep, waitUntil } from '../../runtime/testing/wait.ts';
 
 const cleanups: Array<() => Promise<void>> = [];
 after(async () => {

@@ -4,9 +4,10 @@
  * rename, fsync of the directory (hardware.md, SD-card wear) — so a power cut leaves
  * either the old or the new ack point, never a torn file.
  */
-import { open, readFile, rename } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
+import { writeFileAtomicAsync } from '../../runtime/atomic-file.ts';
 
 export const STATE_FILE = 'journal-state.json';
 
@@ -36,28 +37,7 @@ export async function readAckedSeq(dir: string, logger: Logger): Promise<number>
 
 export async function writeAckedSeq(dir: string, ackedSeq: number): Promise<void> {
   const state: StateFileV1 = { version: 1, ackedSeq };
-  // One writer per journal directory, so a fixed temp name is enough; a leftover from
-  // a crash is simply overwritten.
-  const temp = join(dir, `${STATE_FILE}.tmp`);
-  const handle = await open(temp, 'w', 0o644);
-  try {
-    await handle.writeFile(`${JSON.stringify(state)}\n`);
-    await handle.datasync();
-  } finally {
-    await handle.close();
-  }
-  await rename(temp, join(dir, STATE_FILE));
-  await fsyncDirectory(dir);
-}
-
-/** Makes a created, renamed or removed directory entry survive a power cut. */
-export async function fsyncDirectory(dir: string): Promise<void> {
-  const handle = await open(dir, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
+  await writeFileAtomicAsync(join(dir, STATE_FILE), `${JSON.stringify(state)}\n`);
 }
 
 function parse(text: string): StateFileV1 | undefined {

@@ -8,7 +8,7 @@ import { open, unlink } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import type { Logger } from 'pino';
 import type { JournalRecord } from '../../protocol/uplink/tap-record.ts';
-import { fsyncDirectory } from './ack-state.ts';
+import { fsyncDirectoryAsync } from '../../runtime/atomic-file.ts';
 import { readFrameAt } from './frame-codec.ts';
 import { decodeRecord } from './record-codec.ts';
 import { lowerBound, readSegmentRange, segmentPath, type Segment } from './segment-files.ts';
@@ -148,7 +148,7 @@ export class SegmentLog {
     // directory fsync failed, since baseSeq is above every seq already on disk.
     const handle = await open(path, 'w', 0o644);
     try {
-      await fsyncDirectory(this.dir); // the new file's name must survive a power cut
+      await fsyncDirectoryAsync(this.dir); // the new file's name must survive a power cut
     } catch (error) {
       await handle.close();
       throw error;

@@ -6,6 +6,7 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
+import { PartSequence, type Part } from '../../runtime/lifecycle.ts';
 import { encodeMessage, type DeviceState } from '../../protocol/mqtt/messages.ts';
 import { topics } from '../../protocol/mqtt/topics.ts';
 import { parsePublicKeyPem } from '../../protocol/ticket/ed25519.ts';
@@ -26,12 +27,6 @@ import { LocalHttp, type HealthReport } from './local-http.ts';
 import { TapPipeline } from './tap-pipeline.ts';
 import { createValidatorMetrics, type ValidatorMetrics } from './validator-metrics.ts';
 
-interface Part {
-  name: string;
-  start(): Promise<void>;
-  stop(): Promise<void>;
-}
-
 export interface ValidatorServiceOptions {
   /** Simulated hardware built by the caller (the simulator drives it); default: from the config. */
   hardware?: GateHardware;
@@ -40,7 +35,7 @@ export interface ValidatorServiceOptions {
 
 export class ValidatorService {
   readonly metrics: ValidatorMetrics = createValidatorMetrics();
-  private started: Part[] = [];
+  private readonly parts: PartSequence;
   private stateTimer: NodeJS.Timeout | undefined;
   hardware: GateHardware | undefined;
   pipeline: TapPipeline | undefined;
@@ -57,7 +52,9 @@ export class ValidatorService {
     private readonly config: ValidatorConfig,
     private readonly logger: Logger,
     private readonly options: ValidatorServiceOptions = {},
-  ) {}
+  ) {
+    this.parts = new PartSequence('validator', logger);
+  }
 
   async start(): Promise<void> {
     const { config, logger } = this;
@@ -127,16 +124,7 @@ export class ValidatorService {
       ...uplinkParts,
       { name: 'http', start: () => this.http!.start(), stop: () => this.http!.stop() },
     ];
-    for (const part of parts) {
-      try {
-        await part.start();
-        this.started.push(part);
-      } catch (error) {
-        logger.error({ err: error, part: part.name }, 'start-up failed');
-        await this.stop();
-        throw error;
-      }
-    }
+    await this.parts.start(parts);
     this.stateTimer = setInterval(() => this.publishState(), config.mqtt?.stateIntervalMs ?? 30_000);
     this.stateTimer.unref();
     logger.info({ device: config.device, station: config.station, health: `http://${config.http.host}:${this.http.port}/healthz` }, 'validator running');
@@ -144,14 +132,7 @@ export class ValidatorService {
 
   async stop(): Promise<void> {
     clearInterval(this.stateTimer);
-    for (const part of this.started.reverse()) {
-      try {
-        await part.stop();
-      } catch (error) {
-        this.logger.error({ err: error, part: part.name }, 'stop failed');
-      }
-    }
-    this.started = [];
+    await this.parts.stop();
   }
 
   private async openHardware(): Promise<GateHardware> {

@@ -7,7 +7,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import type { Logger } from 'pino';
-import { writeFileAtomic } from '../../keys/atomic-write.ts';
+import { writeFileAtomic } from '../../runtime/atomic-file.ts';
 import type { ClockReading } from '../check/ticket-checker.ts';
 
 export interface TimeSources {

@@ -12,7 +12,9 @@ import type { Principal } from '../../gateway/broker/topic-acl.ts';
 import { encodeMessage, parseTapBatch, type BatchAck } from '../../protocol/mqtt/messages.ts';
 import { topics } from '../../protocol/mqtt/topics.ts';
 import type { JournalRecord } from '../../protocol/uplink/tap-record.ts';
-import { DEVICE, DEVICE_PASSWORD, SERVICE_PASSWORD, SERVICE_USER, waitUntil, type ValidatorProcess } from './validator-harness.ts';
+import { DEVICE, DEVICE_PASSWORD, SERVICE_PASSWORD, SERVICE_USER } from './validator-config-file.ts';
+import type { ValidatorProcess } from './validator-process.ts';
+import { waitUntil } from './wait.ts';
 
 const USERS: Record<string, { password: string; principal: Principal }> = {
   [DEVICE]: { password: DEVICE_PASSWORD, principal: { kind: 'device', device: DEVICE } },
