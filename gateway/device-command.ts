@@ -40,7 +40,7 @@ export async function deviceCommand(args: string[]): Promise<void> {
       throw new UsageError((error as Error).message.replace(/^id:/, '--id:'));
     }
     if (values['mosquitto-dir'] !== undefined) {
-      const devices = (await ledger.listDevices()).map((device) => device.id);
+      const devices = (await ledger.listDevices()).map((device) => ({ device: device.id, station: device.station }));
       const users = [issued, ...(config.mqtt.mode === 'external' ? [service] : [])];
       updateMosquittoFiles(values['mosquitto-dir'] as string, users, service.username, devices);
     }

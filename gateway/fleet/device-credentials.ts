@@ -6,7 +6,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Direction } from '../../protocol/uplink/tap-record.ts';
 import type { Mode } from '../../protocol/ticket/claims.ts';
-import { isValidDeviceId } from '../../protocol/mqtt/topics.ts';
+import { isValidDeviceId, isValidStationId } from '../../protocol/mqtt/topics.ts';
 import type { Ledger } from '../ledger/ledger.ts';
 import type { CredentialCheck } from '../broker/embedded-broker.ts';
 import type { Principal } from '../broker/topic-acl.ts';
@@ -43,6 +43,7 @@ export class DeviceCredentials implements CredentialCheck {
   async register(device: DeviceRegistration): Promise<IssuedCredentials> {
     if (!isValidDeviceId(device.id)) throw new Error(`id: "${device.id}" is not a valid device id`);
     if (device.id === this.service.username) throw new Error(`id: "${device.id}" is reserved`);
+    if (!isValidStationId(device.station)) throw new Error(`station: "${device.station}" is not a valid station id (1-64 of A-Z a-z 0-9 _ . -, starting with a letter or digit)`);
     const password = newSecret();
     const existing = await this.ledger.getDevice(device.id);
     await this.ledger.upsertDevice({
@@ -60,6 +61,6 @@ export class DeviceCredentials implements CredentialCheck {
     }
     const device = await this.ledger.getDevice(username);
     if (!device || !sameHash(hashSecret(password), device.credentialHash)) return undefined;
-    return { kind: 'device', device: device.id };
+    return { kind: 'device', device: device.id, station: device.station };
   }
 }

@@ -28,7 +28,7 @@ describe('device routes', () => {
     assert.equal(body.id, GATE.id);
     assert.equal(body.mqtt.url, BROKER_URL);
     assert.equal(body.mqtt.username, GATE.id);
-    assert.deepEqual(await h.ctx.devices.authenticate(GATE.id, body.mqtt.password), { kind: 'device', device: GATE.id });
+    assert.deepEqual(await h.ctx.devices.authenticate(GATE.id, body.mqtt.password), { kind: 'device', device: GATE.id, station: GATE.station });
   });
 
   it('re-registers a known gate with 200 and a new password; the old one stops working', async () => {

@@ -30,7 +30,7 @@ const registerBody = {
   required: ['id', 'station', 'zone', 'mode', 'direction'],
   properties: {
     id: deviceIdSchema,
-    station: { type: 'string', minLength: 1, maxLength: 64 },
+    station: { ...deviceIdSchema, description: 'a topic level of the station topic, like device ids' },
     zone: { type: 'integer', minimum: 0 },
     mode: { type: 'string', enum: MODES },
     direction: { type: 'string', enum: ['entry', 'exit'] },

@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pbkdf2Sync, randomBytes } from 'node:crypto';
 import { writeFileAtomic } from '../../runtime/atomic-file.ts';
-import { mosquittoAcl } from '../broker/topic-acl.ts';
+import { mosquittoAcl, type AclDevice } from '../broker/topic-acl.ts';
 
 export const MOSQUITTO_FILES = { passwords: 'passwd', acl: 'acl' } as const;
 const ITERATIONS = 101; // mosquitto_passwd's default for $7$
@@ -38,11 +38,14 @@ export function updateMosquittoFiles(
   dir: string,
   users: Array<{ username: string; password: string }>,
   serviceUser: string,
-  devices: string[],
+  devices: AclDevice[],
 ): void {
   const lines = readPasswordLines(dir);
   for (const user of users) lines.set(user.username, mosquittoPasswordLine(user.username, user.password));
   writeFileAtomic(join(dir, MOSQUITTO_FILES.passwords), `${[...lines.values()].join('\n')}\n`, 0o600);
-  const knownDevices = [...new Set([...devices, ...[...lines.keys()].filter((user) => user !== serviceUser)])].sort();
-  writeFileAtomic(join(dir, MOSQUITTO_FILES.acl), mosquittoAcl(knownDevices, serviceUser));
+  // Users only in the password file (registered elsewhere) get the grants of a device without a known station.
+  const known = new Map(devices.map((device) => [device.device, device]));
+  for (const user of lines.keys()) if (user !== serviceUser && !known.has(user)) known.set(user, { device: user });
+  const sorted = [...known.values()].sort((a, b) => (a.device < b.device ? -1 : a.device > b.device ? 1 : 0));
+  writeFileAtomic(join(dir, MOSQUITTO_FILES.acl), mosquittoAcl(sorted, serviceUser));
 }

@@ -150,7 +150,8 @@ export function describeErrors(errors: ErrorObject[] | null | undefined, max = 5
   return all.length > max ? `${shown}; and ${all.length - max} more` : shown;
 }
 
-function parse<T>(validate: ValidateFunction<T>, payload: Uint8Array | string, what: string): T {
+/** Parses JSON and checks it against a compiled schema; a failure names the field. */
+export function parseJsonMessage<T>(validate: ValidateFunction<T>, payload: Uint8Array | string, what: string): T {
   let value: unknown;
   try {
     value = JSON.parse(typeof payload === 'string' ? payload : Buffer.from(payload).toString('utf8'));
@@ -163,7 +164,7 @@ function parse<T>(validate: ValidateFunction<T>, payload: Uint8Array | string, w
 
 /** Validates a batch, including what a schema cannot say: consecutive seqs of the batch's device. */
 export function parseTapBatch(payload: Uint8Array | string): TapBatch {
-  const batch = parse(validators.batch, payload, 'tap batch');
+  const batch = parseJsonMessage(validators.batch, payload, 'tap batch');
   if (batch.lastSeq - batch.firstSeq + 1 !== batch.records.length) {
     throw new MessageError('tap batch: firstSeq..lastSeq does not match the number of records');
   }
@@ -174,8 +175,8 @@ export function parseTapBatch(payload: Uint8Array | string): TapBatch {
   return batch;
 }
 
-export const parseBatchAck = (payload: Uint8Array | string): BatchAck => parse(validators.ack, payload, 'batch ack');
-export const parseDeviceState = (payload: Uint8Array | string): DeviceState => parse(validators.state, payload, 'device state');
+export const parseBatchAck = (payload: Uint8Array | string): BatchAck => parseJsonMessage(validators.ack, payload, 'batch ack');
+export const parseDeviceState = (payload: Uint8Array | string): DeviceState => parseJsonMessage(validators.state, payload, 'device state');
 
 export function encodeMessage(message: TapBatch | BatchAck | DeviceState): Buffer {
   return Buffer.from(JSON.stringify(message));

@@ -10,6 +10,8 @@
  *   faregate/v1/devices/{device}/command   QoS 1, retained, signed command bundle (COSE bytes)
  *   faregate/v1/bundles/{kind}             QoS 1, retained, signed bundle (trust, deny, deny-delta, fares)
  *   faregate/v1/time                       QoS 0, signed time beacon, every few seconds, never retained
+ * station (gate ↔ the other gates of its station)
+ *   faregate/v1/stations/{station}/passback QoS 1, JSON PassbackShare: keyed hashes of accepted entries
  */
 export const TOPIC_ROOT = 'faregate/v1';
 export const BUNDLE_KINDS = ['trust', 'deny', 'deny-delta', 'fares'] as const;
@@ -27,6 +29,16 @@ function device(id: string): string {
   return `${TOPIC_ROOT}/devices/${id}`;
 }
 
+/** Station ids are topic levels too, under the same rule as device ids. */
+export function isValidStationId(id: string): boolean {
+  return DEVICE_ID.test(id);
+}
+
+function station(id: string): string {
+  if (!isValidStationId(id)) throw new Error(`invalid station id "${id}": 1-64 of A-Z a-z 0-9 _ . -, starting with a letter or digit`);
+  return `${TOPIC_ROOT}/stations/${id}`;
+}
+
 export const topics = {
   taps: (id: string): string => `${device(id)}/taps`,
   state: (id: string): string => `${device(id)}/state`,
@@ -34,6 +46,8 @@ export const topics = {
   command: (id: string): string => `${device(id)}/command`,
   bundle: (kind: BundleKind): string => `${TOPIC_ROOT}/bundles/${kind}`,
   time: (): string => `${TOPIC_ROOT}/time`,
+  /** Accepted entries shared between the gates of one station (passback and single use). */
+  stationPassback: (id: string): string => `${station(id)}/passback`,
   /** Gateways subscribe to every device's taps and state. */
   allTaps: `${TOPIC_ROOT}/devices/+/taps`,
   allStates: `${TOPIC_ROOT}/devices/+/state`,

@@ -17,7 +17,7 @@ import type { ValidatorProcess } from './validator-process.ts';
 import { waitUntil } from './wait.ts';
 
 const USERS: Record<string, { password: string; principal: Principal }> = {
-  [DEVICE]: { password: DEVICE_PASSWORD, principal: { kind: 'device', device: DEVICE } },
+  [DEVICE]: { password: DEVICE_PASSWORD, principal: { kind: 'device', device: DEVICE, station: 'IT-CENTRAL' } },
   [SERVICE_USER]: { password: SERVICE_PASSWORD, principal: { kind: 'service' } },
 };
 

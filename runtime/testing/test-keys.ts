@@ -36,4 +36,10 @@ export class TestKeys {
     const now = Math.floor(Date.now() / 1000);
     return issueTicket({ product: 'day', validFrom: now - 3600, validUntil: now + 86_400 }, this.issuer, now);
   }
+
+  /** A valid single ticket (one entry), distinct every call. */
+  singleTicket(): IssuedTicket {
+    const now = Math.floor(Date.now() / 1000);
+    return issueTicket({ product: 'single', validFrom: now - 60, validUntil: now + 7200 }, this.issuer, now);
+  }
 }

@@ -71,6 +71,14 @@ export class ValidatorProcess {
     return (await response.json()) as HealthReport;
   }
 
+  /** The value of one Prometheus sample of the validator's /metrics (0 when absent), e.g. `name{label="x"}`. */
+  async metric(sample: string): Promise<number> {
+    if (!this.healthBase) throw new Error('ready() first');
+    const text = await (await fetch(this.healthBase.replace(/\/healthz$/, '/metrics'))).text();
+    const line = text.split('\n').find((l) => l.startsWith(`${sample} `));
+    return line === undefined ? 0 : Number(line.slice(sample.length + 1));
+  }
+
   /** Writes lines to stdin: scanned codes, or #passage / #emergency on|off / #door-forced. */
   feed(lines: readonly string[]): void {
     if (lines.length > 0) this.child.stdin.write(`${lines.join('\n')}\n`);

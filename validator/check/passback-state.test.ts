@@ -40,3 +40,39 @@ describe('PassbackState', () => {
     assert.equal(state.blocks('4', 'central', T, 600), true);
   });
 });
+
+describe('PassbackState merging entries from peers and the journal', () => {
+  test('a merged single entry blocks the ticket here as if it had entered here', () => {
+    const state = new PassbackState();
+    state.merge({ key: 'aa', station: 'central', enteredAt: T, single: true });
+    assert.equal(state.blocks('aa', 'central', T + 1, 600), true);
+  });
+
+  test('a merged entry of another product blocks only within the passback time', () => {
+    const state = new PassbackState();
+    state.merge({ key: 'bb', station: 'central', enteredAt: T, single: false });
+    assert.equal(state.blocks('bb', 'central', T + 599, 600), true);
+    assert.equal(state.blocks('bb', 'central', T + 600, 600), false);
+  });
+
+  test('an older merged entry neither moves the latest entry back nor forgets that a ticket is single', () => {
+    const state = new PassbackState();
+    state.recordEntry('cc', 'period', 'harbour', T + 100);
+    state.merge({ key: 'cc', station: 'central', enteredAt: T, single: false });
+    assert.equal(state.blocks('cc', 'harbour', T + 101, 600), true);
+    assert.equal(state.blocks('cc', 'central', T + 101, 600), false);
+    state.merge({ key: 'dd', station: 'central', enteredAt: T + 10, single: true });
+    state.merge({ key: 'dd', station: 'central', enteredAt: T + 20, single: false });
+    assert.equal(state.blocks('dd', 'harbour', T + 10_000, 600), true);
+  });
+
+  test('files tickets under the derived key and tells its listener about local entries only', () => {
+    const seen: string[] = [];
+    const state = new PassbackState(10, (ticketId) => `k-${ticketId}`);
+    state.onEntry((entry) => seen.push(`${entry.key} ${entry.station} ${entry.enteredAt} ${entry.single}`));
+    state.recordEntry('ee', 'single', 'central', T);
+    state.merge({ key: 'k-ff', station: 'central', enteredAt: T, single: true });
+    assert.deepEqual(seen, [`k-ee central ${T} true`]);
+    assert.equal(state.blocks('ff', 'central', T + 1, 600), true, 'a merged key matches the ticket it was derived from');
+  });
+});

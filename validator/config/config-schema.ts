@@ -62,7 +62,8 @@ export const validatorConfigSchema = {
   required: ['device', 'station', 'zone', 'mode', 'stateDir', 'rootPublicKeyFile', 'hardware'],
   properties: {
     device: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$' },
-    station: { type: 'string', minLength: 1, maxLength: 64 },
+    // A topic level of the station topic, like device ids.
+    station: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$' },
     zone: uint,
     mode: { enum: MODES },
     direction: { enum: ['entry', 'exit'], default: 'entry' },
@@ -131,6 +132,15 @@ export const validatorConfigSchema = {
         passbackSeconds: { ...uint, default: 600 },
         exitGraceSeconds: { ...uint, default: 7200 },
         unanchoredClock: { enum: ['accept-flagged', 'reject'], default: 'accept-flagged' },
+      },
+    },
+    passback: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        stationKeyFile: { type: 'string', minLength: 1 },
+        rememberSingleHours: { type: 'number', exclusiveMinimum: 0, default: 24 },
       },
     },
     gate: { type: 'object', default: {} },

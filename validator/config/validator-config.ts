@@ -38,6 +38,8 @@ export interface ValidatorConfig {
   journal: { commitIntervalMs: number; segmentBytes?: number; backlogAlarmRecords?: number; backlogAlarmBytes?: number; ackPersistIntervalMs?: number };
   clock: { trustSystemClock: boolean; maxAnchorAgeHours: number; persistIntervalMs: number };
   fares: { skewSeconds: number; codeWindowSeconds: number; passbackSeconds: number; exitGraceSeconds: number; unanchoredClock: UnanchoredClockPolicy };
+  /** Anti-passback shared by the station's gates and kept across restarts. */
+  passback: { stationKeyFile?: string; rememberSingleHours: number };
   gate: Partial<GateSettings>;
   http: { host: string; port: number };
   logLevel: string;

@@ -22,6 +22,11 @@ export interface TapJournalOptions {
    * and an ack point lost in a crash only re-sends records the gateway de-duplicates.
    */
   ackPersistIntervalMs?: number;
+  /**
+   * Acknowledged segments last written within this time stay on disk (0: deleted at
+   * once), so start-up can read recent accepts back for anti-passback.
+   */
+  retainAcknowledgedMs?: number;
   /** Called when the backlog alarm goes on (true) or off (false). */
   onBacklogAlarm?: (active: boolean, backlog: Backlog) => void;
 }
@@ -35,6 +40,7 @@ export const JOURNAL_DEFAULTS = {
   backlogAlarmRecords: 100_000,
   backlogAlarmBytes: 32 * 1024 * 1024,
   ackPersistIntervalMs: 1_000,
+  retainAcknowledgedMs: 0,
 } satisfies Partial<TapJournalOptions>;
 
 /** ...and off again once the backlog is below this share of both limits (no flapping). */
@@ -51,6 +57,7 @@ export function resolveJournalOptions(options: TapJournalOptions): ResolvedJourn
     ['backlogAlarmRecords', 1],
     ['backlogAlarmBytes', 1],
     ['ackPersistIntervalMs', 0],
+    ['retainAcknowledgedMs', 0],
   ];
   for (const [key, min] of checks) {
     const value = resolved[key];

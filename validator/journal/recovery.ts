@@ -6,7 +6,7 @@
  */
 import { open, unlink } from 'node:fs/promises';
 import type { Logger } from 'pino';
-import { listSegments, scanSegment, type Segment, type SegmentScan } from './segment-files.ts';
+import { listSegments, scanSegment, writtenSince, type Segment, type SegmentScan } from './segment-files.ts';
 
 export interface Recovered {
   /** Oldest first; the last one is the hot segment that appends continue. */
@@ -15,7 +15,8 @@ export interface Recovered {
   highestSeq: number;
 }
 
-export async function recoverSegments(dir: string, ackedSeq: number, logger: Logger): Promise<Recovered> {
+/** Acknowledged segments last written at or after `keepWrittenSinceMs` are kept and indexed. */
+export async function recoverSegments(dir: string, ackedSeq: number, logger: Logger, keepWrittenSinceMs = Infinity): Promise<Recovered> {
   const files = await listSegments(dir);
   const segments: Segment[] = [];
   let highestSeq = 0;
@@ -23,7 +24,7 @@ export async function recoverSegments(dir: string, ackedSeq: number, logger: Log
     // The segment's first seq was handed out when the segment was created.
     highestSeq = Math.max(highestSeq, file.baseSeq);
     const next = files[index + 1];
-    if (next && next.baseSeq <= ackedSeq + 1) {
+    if (next && next.baseSeq <= ackedSeq + 1 && !(await writtenSince(file.path, keepWrittenSinceMs))) {
       // Compaction was interrupted, or the unlink did not reach the card: every record
       // here is below the next segment's name, hence acknowledged.
       await unlinkIfPresent(file.path);

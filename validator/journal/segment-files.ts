@@ -5,7 +5,7 @@
  * N+1: recovery can drop fully acknowledged segments without reading them, and a
  * name alone proves that its sequence number was already handed out.
  */
-import { open, readdir, readFile } from 'node:fs/promises';
+import { open, readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { findNextFrame, readFrameAt } from './frame-codec.ts';
 import { decodeRecord } from './record-codec.ts';
@@ -114,4 +114,15 @@ export function lowerBound(sorted: readonly number[], value: number): number {
     else high = mid;
   }
   return low;
+}
+
+/** True when the file was last written at or after `sinceMs` (false when it is gone). */
+export async function writtenSince(path: string, sinceMs: number): Promise<boolean> {
+  if (sinceMs === Infinity) return false;
+  try {
+    return (await stat(path)).mtimeMs >= sinceMs;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw error;
+  }
 }

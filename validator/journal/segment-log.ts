@@ -11,7 +11,7 @@ import type { JournalRecord } from '../../protocol/uplink/tap-record.ts';
 import { fsyncDirectoryAsync } from '../../runtime/atomic-file.ts';
 import { readFrameAt } from './frame-codec.ts';
 import { decodeRecord } from './record-codec.ts';
-import { lowerBound, readSegmentRange, segmentPath, type Segment } from './segment-files.ts';
+import { lowerBound, readSegmentRange, segmentPath, writtenSince, type Segment } from './segment-files.ts';
 
 export interface PendingFrame {
   seq: number;
@@ -126,10 +126,14 @@ export class SegmentLog {
     return { records, bytes };
   }
 
-  /** Deletes sealed segments whose records are all <= ackedSeq; never the hot one. */
-  async dropAcknowledged(ackedSeq: number): Promise<void> {
+  /**
+   * Deletes sealed segments whose records are all <= ackedSeq; never the hot one, nor one
+   * last written after `keepWrittenSinceMs` (recent accepts are read back at start-up).
+   */
+  async dropAcknowledged(ackedSeq: number, keepWrittenSinceMs = Infinity): Promise<void> {
     for (let next = this.segments[1]; next && next.baseSeq <= ackedSeq + 1; next = this.segments[1]) {
       const oldest = this.segments[0] as Segment;
+      if (await writtenSince(oldest.path, keepWrittenSinceMs)) return;
       try {
         await unlink(oldest.path);
       } catch (error) {

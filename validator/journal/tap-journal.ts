@@ -89,7 +89,7 @@ export class TapJournal {
     const options = resolveJournalOptions(this.options);
     await mkdir(options.dir, { recursive: true });
     const ackedSeq = await readAckedSeq(options.dir, this.logger);
-    const { segments, highestSeq } = await recoverSegments(options.dir, ackedSeq, this.logger);
+    const { segments, highestSeq } = await recoverSegments(options.dir, ackedSeq, this.logger, this.keepWrittenSince(options));
     const files = new SegmentLog(options.dir, segments, options.segmentBytes, this.logger);
     await files.open();
     this.pending = [];
@@ -108,7 +108,7 @@ export class TapJournal {
       options,
       files,
       commits: new BatchedTask(() => this.commitPending(files), options.commitIntervalMs, onError('journal commit')),
-      ackWrites: new BatchedTask(() => this.persistAck(files, options.dir), options.ackPersistIntervalMs, onError('journal ack write')),
+      ackWrites: new BatchedTask(() => this.persistAck(files, options), options.ackPersistIntervalMs, onError('journal ack write')),
     };
     this.stopping = false;
     this.updateAlarm(options);
@@ -134,6 +134,16 @@ export class TapJournal {
     if (!Number.isSafeInteger(fromSeq)) throw new RangeError('fromSeq must be an integer');
     if (!Number.isSafeInteger(maxRecords) || maxRecords < 1) throw new RangeError('maxRecords must be a positive integer');
     return running.files.read(Math.max(fromSeq, this.ackedTo + 1), maxRecords);
+  }
+
+  /**
+   * Committed records still on disk with seq >= fromSeq, acknowledged or not, oldest first:
+   * what start-up reads back (e.g. recent accepts for anti-passback).
+   */
+  async readRetained(fromSeq: number, maxRecords: number): Promise<JournalRecord[]> {
+    const running = this.requireRunning();
+    if (!Number.isSafeInteger(maxRecords) || maxRecords < 1) throw new RangeError('maxRecords must be a positive integer');
+    return running.files.read(fromSeq, maxRecords);
   }
 
   /**
@@ -195,15 +205,20 @@ export class TapJournal {
     this.commitCount++;
   }
 
-  private async persistAck(files: SegmentLog, dir: string): Promise<void> {
+  private async persistAck(files: SegmentLog, options: ResolvedJournalOptions): Promise<void> {
     const seq = this.ackedTo;
     if (seq > this.persistedAckTo) {
-      await writeAckedSeq(dir, seq);
+      await writeAckedSeq(options.dir, seq);
       this.persistedAckTo = seq;
     }
     // Only after the ack point is durable, so that a crash in between never leaves an
     // ack point that calls records pending which are already gone.
-    await files.dropAcknowledged(this.persistedAckTo);
+    await files.dropAcknowledged(this.persistedAckTo, this.keepWrittenSince(options));
+  }
+
+  /** Acknowledged segments written since this time stay on disk (retainAcknowledgedMs). */
+  private keepWrittenSince(options: ResolvedJournalOptions): number {
+    return options.retainAcknowledgedMs > 0 ? Date.now() - options.retainAcknowledgedMs : Infinity;
   }
 
   private updateAlarm(options: ResolvedJournalOptions): void {

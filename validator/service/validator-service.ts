@@ -10,7 +10,11 @@ import { PartSequence, type Part } from '../../runtime/lifecycle.ts';
 import { encodeMessage, type DeviceState } from '../../protocol/mqtt/messages.ts';
 import { topics } from '../../protocol/mqtt/topics.ts';
 import { parsePublicKeyPem } from '../../protocol/ticket/ed25519.ts';
-import { PassbackState } from '../check/passback-state.ts';
+import { PassbackState, DEFAULT_PASSBACK_CAPACITY } from '../check/passback-state.ts';
+import { passbackKey } from '../../protocol/mqtt/station-passback.ts';
+import { passbackMemorySeconds, rebuildPassback } from '../passback/passback-rebuild.ts';
+import { loadStationKey } from '../passback/station-key.ts';
+import { StationPeers } from '../passback/station-peers.ts';
 import { TicketChecker, type GateContext } from '../check/ticket-checker.ts';
 import { TrustStore } from '../check/trust-store.ts';
 import type { ValidatorConfig } from '../config/validator-config.ts';
@@ -69,7 +73,9 @@ export class ValidatorService {
     );
     this.clock = clock;
     const trust = new TrustStore(rootPublicKey);
-    const checker = new TicketChecker(trust, new PassbackState(), config.fares);
+    const stationKey = loadStationKey({ station: config.station, rootPublicKey, ...(config.passback.stationKeyFile !== undefined && { stationKeyFile: config.passback.stationKeyFile }) });
+    const passback = new PassbackState(DEFAULT_PASSBACK_CAPACITY, (ticketId) => passbackKey(stationKey.key, ticketId));
+    const checker = new TicketChecker(trust, passback, config.fares);
     const bundles = new BundleStore(
       { dir: join(config.stateDir, 'bundles'), device: config.device, rootPublicKey, seeds: { ...(config.seedBundles.trustList && { trust: config.seedBundles.trustList }), ...(config.seedBundles.denyList && { deny: config.seedBundles.denyList }) } },
       trust,
@@ -84,6 +90,8 @@ export class ValidatorService {
       {
         dir: join(config.stateDir, 'journal'),
         ...config.journal,
+        // Recent accepts stay on disk, acknowledged or not, to rebuild anti-passback.
+        retainAcknowledgedMs: passbackMemorySeconds(config) * 1000,
         onBacklogAlarm: (active, backlog) => {
           this.metrics.journalBacklogAlarm.set(active ? 1 : 0);
           logger[active ? 'error' : 'info']({ backlog }, active ? 'journal backlog over its limit: is the uplink down?' : 'journal backlog back under its limit');
@@ -107,7 +115,7 @@ export class ValidatorService {
       logger,
     });
     this.controller = controller;
-    const uplinkParts = this.buildUplink(journal, bundles, clock, rootPublicKey);
+    const uplinkParts = this.buildUplink(journal, bundles, clock, rootPublicKey, passback);
     pipeline = new TapPipeline(
       { device: config.device, gate, checker, clock, journal, controller, metrics: this.metrics, onCommitted: () => this.uplink?.onCommitted() },
       logger.child({ module: 'taps' }),
@@ -119,6 +127,15 @@ export class ValidatorService {
       { name: 'clock', start: () => clock.start(), stop: () => clock.stop() },
       { name: 'bundles', start: () => bundles.start(), stop: () => bundles.stop() },
       { name: 'journal', start: () => journal.start(), stop: () => journal.stop() },
+      {
+        name: 'passback',
+        start: async () => {
+          const merged = await rebuildPassback(journal, passback, Math.floor(clock.now().seconds) - passbackMemorySeconds(config));
+          this.metrics.passbackMerged.inc({ source: 'journal' }, merged);
+          logger.info({ merged, stationKey: stationKey.source }, 'anti-passback memory rebuilt from the journal');
+        },
+        stop: async () => undefined,
+      },
       { name: 'hardware', start: () => hardware.start(), stop: () => hardware.stop() },
       { name: 'gate', start: () => this.startGate(controller, hardware, pipeline!), stop: () => controller.stop() },
       ...uplinkParts,
@@ -171,7 +188,7 @@ export class ValidatorService {
     }
   }
 
-  private buildUplink(journal: TapJournal, bundles: BundleStore, clock: TrustedClock, rootPublicKey: ReturnType<typeof parsePublicKeyPem>): Part[] {
+  private buildUplink(journal: TapJournal, bundles: BundleStore, clock: TrustedClock, rootPublicKey: ReturnType<typeof parsePublicKeyPem>, passback: PassbackState): Part[] {
     const mqttConfig = this.config.mqtt;
     if (!mqttConfig) {
       this.logger.warn('no mqtt section: running offline, taps stay in the journal');
@@ -180,6 +197,8 @@ export class ValidatorService {
     const device = this.config.device;
     const password = mqttConfig.passwordFile ? readFileSync(mqttConfig.passwordFile, 'utf8').trim() : mqttConfig.password;
     let router: DownlinkRouter | undefined;
+    let peers: StationPeers | undefined;
+    const stationTopic = topics.stationPassback(this.config.station);
     const link = new MqttLink(
       {
         url: mqttConfig.url,
@@ -191,7 +210,7 @@ export class ValidatorService {
         reconnect: { minMs: mqttConfig.reconnectMinMs, maxMs: mqttConfig.reconnectMaxMs },
         stateTopic: topics.state(device),
         offlinePayload: () => encodeMessage(this.deviceState(false)),
-        subscriptions: [topics.ack(device), topics.command(device), topics.allBundles, topics.time()],
+        subscriptions: [topics.ack(device), topics.command(device), topics.allBundles, topics.time(), stationTopic],
       },
       {
         onConnect: () => {
@@ -200,7 +219,7 @@ export class ValidatorService {
           this.uplink?.onConnected();
         },
         onDisconnect: () => this.metrics.uplinkConnected.set(0),
-        onMessage: (topic, payload) => router?.onMessage(topic, payload),
+        onMessage: (topic, payload) => (topic === stationTopic ? peers?.onMessage(payload) : router?.onMessage(topic, payload)),
       },
       this.logger.child({ module: 'mqtt' }),
     );
@@ -209,9 +228,11 @@ export class ValidatorService {
       { device, rootPublicKey, uplink, bundles, clock, metrics: this.metrics, onBundlesChanged: () => this.publishState() },
       this.logger.child({ module: 'downlink' }),
     );
+    peers = new StationPeers({ device, station: this.config.station, state: passback, link, metrics: this.metrics }, this.logger.child({ module: 'passback' }));
     this.link = link;
     this.uplink = uplink;
     return [
+      { name: 'station peers', start: () => peers.start(), stop: () => peers.stop() },
       { name: 'uplink', start: () => uplink.start(), stop: () => uplink.stop() },
       { name: 'mqtt', start: () => link.start(), stop: () => link.stop(encodeMessage(this.deviceState(false))) },
     ];

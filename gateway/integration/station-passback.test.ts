@@ -1,0 +1,85 @@
+/**
+ * Acceptance test of issue 8 point 4 with real processes: the real gateway (embedded
+ * broker with the topic ACL) and two real validators registered at one station. A
+ * single ticket accepted at one gate is refused `passback` at the other (shared over
+ * the station topic), and at the first gate again after it was killed with SIGKILL and
+ * restarted (read back from its journal).
+ */
+import { after, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { makeTempDir } from '../../runtime/testing/temp-dir.ts';
+import { TestKeys } from '../../runtime/testing/test-keys.ts';
+import { ValidatorProcess, type LogLine } from '../../runtime/testing/validator-process.ts';
+import { GatewayApi, startGateway, waitUntil, writeValidatorConfig, type GatewayProcess } from './gateway-harness.ts';
+
+const cleanups: Array<() => Promise<void>> = [];
+after(async () => {
+  for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
+});
+
+const STATION = 'PB-STATION';
+const MERGED_FROM_PEER = 'faregate_passback_merged_total{source="peer"}';
+
+/** Feeds one code and waits for the gate's decision on it. */
+async function decide(validator: ValidatorProcess, code: string): Promise<LogLine> {
+  const before = validator.taps().length;
+  validator.feed([code]);
+  await waitUntil('the gate decided the code', () => validator.taps().length > before, { detail: () => validator.stderr });
+  return validator.taps()[before]!;
+}
+
+describe('single tickets and passback across the gates of a station and a restart', { timeout: 120_000 }, () => {
+  it('refuses the second use at the next gate of the station and after a kill -9 of the first gate', async (t) => {
+    const { dir, remove } = await makeTempDir('station-passback');
+    cleanups.push(remove);
+    const dataDir = join(dir, 'gateway');
+    const { gateway, addresses } = await startGateway(['--data-dir', dataDir, '--mqtt-port', '0', '--http-port', '0'], { expectToken: true });
+    cleanups.push(async () => void (await (gateway as GatewayProcess).stop(3000)));
+    const api = new GatewayApi(addresses.httpUrl, addresses.token!);
+    const keys = TestKeys.fromDir(join(dataDir, 'keys'));
+    const files: string[] = [];
+    for (const device of ['pb-gate-1', 'pb-gate-2']) {
+      const mqtt = await api.registerDevice(device, STATION);
+      files.push(await writeValidatorConfig({ file: join(dir, `${device}.json`), device, station: STATION, stateDir: join(dir, device), keys, mqtt }));
+    }
+    const running: ValidatorProcess[] = [];
+    cleanups.push(async () => void (await Promise.all(running.map((v) => v.stop()))));
+    const startValidator = async (file: string): Promise<ValidatorProcess> => {
+      const validator = new ValidatorProcess(file);
+      running.push(validator);
+      await validator.ready();
+      await waitUntil('the validator is connected', async () => (await validator.health()).uplink.connected, { detail: () => validator.stderr });
+      return validator;
+    };
+    const first = await startValidator(files[0]!);
+    const second = await startValidator(files[1]!);
+
+    // One gate accepts; the other learns of it over the station topic and refuses the ticket.
+    const single = keys.singleTicket();
+    const accepted = await decide(first, single.text);
+    assert.equal(accepted.decision, 'accept');
+    const acceptedAt = Date.now();
+    await waitUntil('the second gate merged the first gate\'s accept', async () => (await second.metric(MERGED_FROM_PEER)) >= 1, { intervalMs: 10 });
+    const mergedWithinMs = Date.now() - acceptedAt;
+    const atSecondGate = await decide(second, single.text);
+    assert.deepEqual([atSecondGate.decision, atSecondGate.reason], ['reject', 'passback']);
+    // A day ticket: the same at the same station within the passback time.
+    const day = keys.ticket();
+    assert.equal((await decide(second, day.text)).decision, 'accept');
+    await waitUntil('the first gate merged the day ticket', async () => (await first.metric(MERGED_FROM_PEER)) >= 1, { intervalMs: 10 });
+    assert.equal((await decide(first, day.text)).reason, 'passback');
+
+    // kill -9 of the first gate once its accept is durable; it comes back knowing the ticket.
+    await waitUntil('the first gate committed its accept', async () => (await first.health()).journal.committedSeq >= Number(accepted.seq));
+    first.kill('SIGKILL');
+    await first.exited;
+    const restarted = await startValidator(files[0]!);
+    const afterRestart = await decide(restarted, single.text);
+    assert.deepEqual([afterRestart.decision, afterRestart.reason], ['reject', 'passback']);
+    assert.equal(restarted.linesWith('anti-passback memory rebuilt from the journal')[0]?.merged, 1);
+    // And another single ticket still gets in: nothing else is blocked.
+    assert.equal((await decide(restarted, keys.singleTicket().text)).decision, 'accept');
+    t.diagnostic(`peer accept merged at the other gate within ${mergedWithinMs} ms (upper bound, polled every 10 ms)`);
+  });
+});

@@ -1,0 +1,87 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import pino from 'pino';
+import { encodePassbackShare, parsePassbackShare, passbackKey, type PassbackShare } from '../../protocol/mqtt/station-passback.ts';
+import { topics } from '../../protocol/mqtt/topics.ts';
+import { PassbackState } from '../check/passback-state.ts';
+import { createValidatorMetrics } from '../service/validator-metrics.ts';
+import { StationPeers, type PeerLink } from './station-peers.ts';
+
+const KEY = Buffer.alloc(32, 1);
+const T = 1_767_225_600;
+const TICKET = 'aa'.repeat(16);
+
+class FakeLink implements PeerLink {
+  connected = true;
+  failNext = false;
+  readonly sent: Array<{ topic: string; share: PassbackShare }> = [];
+  async publish(topic: string, payload: Buffer): Promise<void> {
+    if (this.failNext) throw new Error('connection lost');
+    this.sent.push({ topic, share: parsePassbackShare(payload) });
+  }
+}
+
+async function setup() {
+  const state = new PassbackState(100, (ticketId) => passbackKey(KEY, ticketId));
+  const link = new FakeLink();
+  const metrics = createValidatorMetrics();
+  const peers = new StationPeers({ device: 'gate-1', station: 'central', state, link, metrics }, pino({ level: 'silent' }));
+  await peers.start();
+  const counted = async (name: 'passbackShared' | 'passbackMerged', label: string): Promise<number> =>
+    (await metrics[name].get()).values.find((value) => Object.values(value.labels).includes(label))?.value ?? 0;
+  return { state, link, peers, counted };
+}
+
+describe('station peers', () => {
+  it('publishes local accepts as keyed hashes on the station topic after the decision, in one message per burst', async () => {
+    const { state, link, counted } = await setup();
+    state.recordEntry(TICKET, 'single', 'central', T);
+    state.recordEntry('bb'.repeat(16), 'day', 'central', T + 1);
+    assert.equal(link.sent.length, 0, 'nothing is published inside the check');
+    await nextTurn();
+    await nextTurn();
+    assert.equal(link.sent.length, 1);
+    const { topic, share } = link.sent[0]!;
+    assert.equal(topic, topics.stationPassback('central'));
+    assert.deepEqual(share.entries, [
+      { key: passbackKey(KEY, TICKET), at: T, single: true },
+      { key: passbackKey(KEY, 'bb'.repeat(16)), at: T + 1, single: false },
+    ]);
+    assert.ok(!JSON.stringify(share).includes(TICKET), 'the ticket id never leaves the gate');
+    assert.equal(await counted('passbackShared', 'sent'), 2);
+  });
+
+  it('merges a peer accept so the same ticket is refused here, and ignores its own echo', async () => {
+    const { state, peers, counted } = await setup();
+    const share = (device: string): Buffer => encodePassbackShare({ v: 1, device, station: 'central', entries: [{ key: passbackKey(KEY, TICKET), at: T, single: true }] });
+    peers.onMessage(share('gate-1'));
+    assert.equal(state.blocks(TICKET, 'central', T + 1, 600), false, 'its own echo changes nothing');
+    peers.onMessage(share('gate-2'));
+    assert.equal(state.blocks(TICKET, 'central', T + 1, 600), true);
+    assert.equal(await counted('passbackMerged', 'peer'), 1);
+  });
+
+  it('refuses a malformed share or one of another station without throwing', async () => {
+    const { state, peers } = await setup();
+    peers.onMessage(Buffer.from('{"v":1}'));
+    peers.onMessage(encodePassbackShare({ v: 1, device: 'gate-9', station: 'harbour', entries: [{ key: passbackKey(KEY, TICKET), at: T, single: true }] }));
+    assert.equal(state.size, 0);
+  });
+
+  it('with the uplink down keeps the entry locally and counts it as not shared', async () => {
+    const { state, link, counted } = await setup();
+    link.connected = false;
+    state.recordEntry(TICKET, 'single', 'central', T);
+    await nextTurn();
+    assert.equal(link.sent.length, 0);
+    assert.equal(state.blocks(TICKET, 'central', T + 1, 600), true);
+    assert.equal(await counted('passbackShared', 'not_connected'), 1);
+    link.connected = true;
+    link.failNext = true;
+    state.recordEntry('cc'.repeat(16), 'single', 'central', T);
+    await nextTurn();
+    await nextTurn();
+    assert.equal(await counted('passbackShared', 'failed'), 1);
+  });
+});
