@@ -9,6 +9,7 @@
  *   faregate/v1/devices/{device}/ack       QoS 1, JSON BatchAck
  *   faregate/v1/devices/{device}/command   QoS 1, retained, signed command bundle (COSE bytes)
  *   faregate/v1/bundles/{kind}             QoS 1, retained, signed bundle (trust, deny, deny-delta, fares)
+ *   faregate/v1/bundles/clock-reset        QoS 1, retained, signed fleet-wide clock reset command
  *   faregate/v1/time                       QoS 0, signed time beacon, every few seconds, never retained
  * station (gate ↔ the other gates of its station)
  *   faregate/v1/stations/{station}/passback QoS 1, JSON PassbackShare: keyed hashes of accepted entries
@@ -48,6 +49,11 @@ export const topics = {
   time: (): string => `${TOPIC_ROOT}/time`,
   /** Accepted entries shared between the gates of one station (passback and single use). */
   stationPassback: (id: string): string => `${station(id)}/passback`,
+  /**
+   * Under bundles/ so the devices' existing subscription and ACL (bundles/+) cover it, but not a
+   * BundleKind: it is a command to the clock, not state the bundle store keeps.
+   */
+  clockReset: (): string => `${TOPIC_ROOT}/bundles/clock-reset`,
   /** Gateways subscribe to every device's taps and state. */
   allTaps: `${TOPIC_ROOT}/devices/+/taps`,
   allStates: `${TOPIC_ROOT}/devices/+/state`,

@@ -119,6 +119,7 @@ export const validatorConfigSchema = {
       properties: {
         trustSystemClock: { type: 'boolean', default: false },
         maxAnchorAgeHours: { type: 'number', exclusiveMinimum: 0, default: 24 },
+        maxBeaconAheadSeconds: { type: 'number', exclusiveMinimum: 0, default: 300 },
         persistIntervalMs: { ...positive, default: 60_000 },
       },
     },

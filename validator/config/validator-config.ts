@@ -36,7 +36,8 @@ export interface ValidatorConfig {
     stateIntervalMs: number;
   };
   journal: { commitIntervalMs: number; segmentBytes?: number; backlogAlarmRecords?: number; backlogAlarmBytes?: number; ackPersistIntervalMs?: number };
-  clock: { trustSystemClock: boolean; maxAnchorAgeHours: number; persistIntervalMs: number };
+  /** maxBeaconAheadSeconds: a beacon further ahead of the live trusted time is refused. */
+  clock: { trustSystemClock: boolean; maxAnchorAgeHours: number; maxBeaconAheadSeconds: number; persistIntervalMs: number };
   fares: { skewSeconds: number; codeWindowSeconds: number; passbackSeconds: number; exitGraceSeconds: number; unanchoredClock: UnanchoredClockPolicy };
   /** Anti-passback shared by the station's gates and kept across restarts. */
   passback: { stationKeyFile?: string; rememberSingleHours: number };

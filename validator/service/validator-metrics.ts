@@ -23,6 +23,8 @@ export function createValidatorMetrics() {
     grantOutcomes: new Counter({ name: 'faregate_grant_outcomes_total', help: 'Grants of accepted taps ended, by outcome (passed, not-used)', labelNames: ['outcome'] as const, registers: [registry] }),
     passbackShared: new Counter({ name: 'faregate_passback_shared_total', help: 'Accepted entries offered to the station peers, by outcome (sent, not_connected, failed)', labelNames: ['outcome'] as const, registers: [registry] }),
     passbackMerged: new Counter({ name: 'faregate_passback_merged_total', help: 'Entries merged into anti-passback memory, by source (peer, journal)', labelNames: ['source'] as const, registers: [registry] }),
+    beaconsDropped: new Counter({ name: 'faregate_time_beacons_dropped_total', help: 'Time beacons not taken, by reason (invalid, duplicate, behind, too-far-ahead)', labelNames: ['reason'] as const, registers: [registry] }),
+    clockResets: new Counter({ name: 'faregate_clock_resets_total', help: 'Signed clock reset commands applied', registers: [registry] }),
     bundlesRefused: new Counter({ name: 'faregate_bundles_refused_total', help: 'Downlink bundles refused', labelNames: ['kind'] as const, registers: [registry] }),
   };
 }

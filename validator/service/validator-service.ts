@@ -67,7 +67,13 @@ export class ValidatorService {
     const gate: GateContext = { station: config.station, zone: config.zone, mode: config.mode, direction: config.direction };
 
     const clock = new TrustedClock(
-      { stateFile: join(config.stateDir, 'clock.json'), trustSystemClock: config.clock.trustSystemClock, maxAnchorAgeMs: config.clock.maxAnchorAgeHours * 3_600_000, persistIntervalMs: config.clock.persistIntervalMs },
+      {
+        stateFile: join(config.stateDir, 'clock.json'),
+        trustSystemClock: config.clock.trustSystemClock,
+        maxAnchorAgeMs: config.clock.maxAnchorAgeHours * 3_600_000,
+        maxBeaconAheadMs: config.clock.maxBeaconAheadSeconds * 1000,
+        persistIntervalMs: config.clock.persistIntervalMs,
+      },
       this.options.timeSources ?? systemTimeSources,
       logger.child({ module: 'clock' }),
     );

@@ -1,14 +1,18 @@
 /**
- * The gate's trusted clock (architecture.md, "Time"). An attacker who rolls the
- * clock back wins expired tickets, so the validator only vouches for its time when
- * it is anchored: a signed time beacon (or, when configured, an RTC + NTP system
- * clock), carried forward with the monotonic clock and never moved back past the
- * highest time it has seen, which is kept on disk across restarts.
+ * The gate's trusted clock (architecture.md, "Time"; docs/protocol.md, "Time beacons"). An
+ * attacker who rolls the clock back wins expired tickets, so the validator only vouches for its
+ * time when it has a trusted source: a signed time beacon carried forward with the monotonic
+ * clock, or, when configured, the system clock (an RTC kept by NTP). Readings never go back past
+ * the highest trusted time seen (the high-water mark, kept on disk across restarts).
+ *
+ * Only trusted time moves the high-water mark: a system clock that jumps ahead at boot (no RTC,
+ * a bad fake-hwclock) would otherwise drag it into the future, and then freeze every timestamp
+ * and refuse every correct beacon. A source behind the mark by more than the tolerance makes the
+ * clock `frozen`: it stands still and is not trusted until the source catches up.
  */
-import { existsSync, readFileSync } from 'node:fs';
 import type { Logger } from 'pino';
-import { writeFileAtomic } from '../../runtime/atomic-file.ts';
 import type { ClockReading } from '../check/ticket-checker.ts';
+import { EMPTY_CLOCK_STATE, readClockState, writeClockState, type SavedClockState } from './clock-state-file.ts';
 
 export interface TimeSources {
   /** Wall clock, Unix ms (Date.now). */
@@ -23,24 +27,41 @@ export const systemTimeSources: TimeSources = {
 };
 
 export interface TrustedClockOptions {
-  /** Where the high-water mark is kept. */
+  /** Where the high-water mark, the last beacon and the last reset are kept. */
   stateFile: string;
   /** Trust the system clock without beacons (a Pi 5 RTC kept by NTP). */
   trustSystemClock: boolean;
   /** An anchor older than this no longer vouches (crystal drift), ms. */
   maxAnchorAgeMs: number;
-  /** How often the high-water mark is written (SD-card wear), ms. */
+  /** How often the state is written (SD-card wear), ms. */
   persistIntervalMs: number;
+  /**
+   * A beacon further ahead of the live trusted time than this is refused: one wrong gateway
+   * clock must not push the fleet into the future. Without live trusted time (cold boot, anchor
+   * expired) there is nothing to measure against, and the first valid beacon is taken.
+   */
+  maxBeaconAheadMs: number;
 }
 
-export type ClockStatus = 'anchored' | 'system' | 'unanchored';
+/**
+ * `anchored`: on a beacon; `system`: on the trusted system clock; `frozen`: the source is behind
+ * the high-water mark, so the clock stands still, untrusted; `unanchored`: no trusted source.
+ */
+export type ClockStatus = 'anchored' | 'system' | 'frozen' | 'unanchored';
+
+/** Why a signed, valid beacon was not taken. */
+export type BeaconDropReason = 'duplicate' | 'behind' | 'too-far-ahead';
+export type BeaconVerdict = { taken: true } | { taken: false; reason: BeaconDropReason; referenceMs: number };
+
+/** How far a source may lag the high-water mark and still be trusted (NTP steps, beacon transit). */
+export const ROLLBACK_TOLERANCE_MS = 1000;
 
 export class TrustedClock {
-  private highWaterMs = 0;
+  private saved: SavedClockState = EMPTY_CLOCK_STATE;
   private anchor: { wallMs: number; monotonicMs: number } | undefined;
-  private persistedMs = 0;
+  private persisted = '';
   private persistTimer: NodeJS.Timeout | undefined;
-  /** Set when the system clock or a beacon was found behind a time already seen. */
+  /** Set when the system clock at start or a beacon was found behind the high-water mark. */
   rollbackDetected = false;
 
   constructor(
@@ -50,18 +71,15 @@ export class TrustedClock {
   ) {}
 
   async start(): Promise<void> {
-    if (existsSync(this.options.stateFile)) {
-      const saved = JSON.parse(readFileSync(this.options.stateFile, 'utf8')) as { highWaterMs?: unknown };
-      if (typeof saved.highWaterMs === 'number' && Number.isFinite(saved.highWaterMs)) this.highWaterMs = saved.highWaterMs;
-    }
-    this.persistedMs = this.highWaterMs;
-    if (this.sources.wallMs() < this.highWaterMs) {
+    this.saved = readClockState(this.options.stateFile);
+    this.persisted = JSON.stringify(this.saved);
+    if (this.sources.wallMs() + ROLLBACK_TOLERANCE_MS < this.saved.highWaterMs) {
       this.rollbackDetected = true;
-      this.logger.warn({ highWater: new Date(this.highWaterMs).toISOString() }, 'system clock is behind the highest time seen: not trusting it');
+      this.logger.warn({ highWater: iso(this.saved.highWaterMs) }, 'system clock is behind the highest trusted time seen: not trusting it');
     }
     // Written on a timer, never on the decision path: one small write a minute.
     this.persistTimer = setInterval(() => {
-      this.readMs();
+      this.read();
       this.persist();
     }, this.options.persistIntervalMs);
     this.persistTimer.unref();
@@ -69,54 +87,107 @@ export class TrustedClock {
 
   async stop(): Promise<void> {
     clearInterval(this.persistTimer);
-    this.readMs();
+    this.read();
     this.persist();
   }
 
-  /** Anchors on a verified beacon; refuses one behind the high-water mark (replay or rollback). */
-  anchorTo(beaconMs: number): boolean {
-    if (beaconMs + 1000 < this.highWaterMs) {
+  /**
+   * Anchors on a verified beacon, unless it is the one already taken (a duplicate delivery), is
+   * behind the last one taken or the trusted time (a replay, or a rollback), or is too far ahead.
+   */
+  anchorTo(beaconMs: number): BeaconVerdict {
+    this.read(); // brings the high-water mark up to the trusted time
+    const { lastBeaconMs, highWaterMs } = this.saved;
+    if (beaconMs === lastBeaconMs) return { taken: false, reason: 'duplicate', referenceMs: lastBeaconMs };
+    // A trusted system clock may run a little fast: beacons are then measured against beacons.
+    const floor = this.options.trustSystemClock ? Math.max(lastBeaconMs, this.anchoredMs() ?? 0) : highWaterMs;
+    if (beaconMs < lastBeaconMs || beaconMs + ROLLBACK_TOLERANCE_MS < floor) {
       this.rollbackDetected = true;
-      this.logger.warn({ beacon: new Date(beaconMs).toISOString() }, 'time beacon behind the highest time seen: refused');
-      return false;
+      return { taken: false, reason: 'behind', referenceMs: Math.max(floor, lastBeaconMs) };
+    }
+    const live = this.source();
+    if (live.trusted && beaconMs - live.ms > this.options.maxBeaconAheadMs) {
+      return { taken: false, reason: 'too-far-ahead', referenceMs: live.ms };
     }
     this.anchor = { wallMs: beaconMs, monotonicMs: this.sources.monotonicMs() };
+    this.saved = { ...this.saved, lastBeaconMs: beaconMs };
+    return { taken: true };
+  }
+
+  /**
+   * Applies a verified clock reset command once: the high-water mark becomes its time, the anchor
+   * and the last beacon are forgotten, and the next beacon anchors the clock again. Written at
+   * once, so a restart cannot bring the old mark back. Returns false for a version already applied.
+   */
+  reset(command: { version: number; resetToMs: number; reason?: string }): boolean {
+    if (command.version <= this.saved.resetVersion) return false;
+    const before = this.saved.highWaterMs;
+    this.saved = { highWaterMs: command.resetToMs, lastBeaconMs: 0, resetVersion: command.version };
+    this.anchor = undefined;
+    this.rollbackDetected = false;
+    this.persist();
+    this.logger.warn(
+      { version: command.version, from: iso(before), to: iso(command.resetToMs), reason: command.reason },
+      'clock reset by a signed command: high-water mark replaced, waiting for the next beacon',
+    );
     return true;
   }
 
   get status(): ClockStatus {
-    if (this.anchor && this.sources.monotonicMs() - this.anchor.monotonicMs <= this.options.maxAnchorAgeMs) return 'anchored';
-    if (this.options.trustSystemClock && !this.rollbackDetected) return 'system';
+    const anchored = this.anchoredMs();
+    const floor = this.saved.highWaterMs - ROLLBACK_TOLERANCE_MS;
+    if (anchored !== undefined && anchored >= floor) return 'anchored';
+    if (this.options.trustSystemClock && this.sources.wallMs() >= floor) return 'system';
+    if (anchored !== undefined || this.options.trustSystemClock) return 'frozen';
     return 'unanchored';
+  }
+
+  /** The highest trusted time seen, Unix ms. */
+  get highWaterMs(): number {
+    return this.saved.highWaterMs;
   }
 
   /** The time for a decision, and whether the gate can vouch for it. */
   now(): ClockReading {
-    const status = this.status;
-    return { seconds: this.readMs() / 1000, trusted: status !== 'unanchored' };
+    const { ms, trusted } = this.read();
+    return { seconds: ms / 1000, trusted };
   }
 
   nowMs(): number {
-    return this.readMs();
+    return this.read().ms;
   }
 
-  private readMs(): number {
-    const base = this.anchor && this.status === 'anchored'
-      ? this.anchor.wallMs + (this.sources.monotonicMs() - this.anchor.monotonicMs)
-      : this.sources.wallMs();
-    // Never backwards past what was already seen: a rolled-back clock only stalls.
-    const ms = Math.max(base, this.highWaterMs);
-    this.highWaterMs = ms;
-    return ms;
+  /** The current source's time, not held at the high-water mark, and whether it is trusted. */
+  private source(): { ms: number; trusted: boolean } {
+    const status = this.status;
+    const ms = status === 'system' ? this.sources.wallMs() : (this.anchoredMs() ?? this.sources.wallMs());
+    return { ms, trusted: status === 'anchored' || status === 'system' };
+  }
+
+  /** Never backwards past the high-water mark (a rolled-back clock only stalls); only trusted time raises it. */
+  private read(): { ms: number; trusted: boolean } {
+    const { ms, trusted } = this.source();
+    if (trusted && ms > this.saved.highWaterMs) this.saved = { ...this.saved, highWaterMs: ms };
+    return { ms: Math.max(ms, this.saved.highWaterMs), trusted };
+  }
+
+  /** The beacon time carried forward, while the anchor is young enough to vouch. */
+  private anchoredMs(): number | undefined {
+    if (!this.anchor) return undefined;
+    const age = this.sources.monotonicMs() - this.anchor.monotonicMs;
+    return age <= this.options.maxAnchorAgeMs ? this.anchor.wallMs + age : undefined;
   }
 
   private persist(): void {
-    if (this.highWaterMs === this.persistedMs) return;
+    const text = JSON.stringify(this.saved);
+    if (text === this.persisted) return;
     try {
-      writeFileAtomic(this.options.stateFile, JSON.stringify({ highWaterMs: this.highWaterMs }));
-      this.persistedMs = this.highWaterMs;
+      writeClockState(this.options.stateFile, this.saved);
+      this.persisted = text;
     } catch (error) {
-      this.logger.error({ err: error }, 'could not persist the clock high-water mark');
+      this.logger.error({ err: error }, 'could not persist the clock state');
     }
   }
 }
+
+const iso = (ms: number): string => new Date(ms).toISOString();
