@@ -81,7 +81,7 @@ export function buildLegs(feed: FareFeed, taps: readonly Tap[]): LegDraft[] {
     closeOpen(`entered at ${name(open?.tap.stop ?? '')} and then left a different network at ${name(tap.stop)}`);
     legs.push(leg(tap, network, 'incomplete', `an exit tap at ${name(tap.stop)} without an entry tap`, { fromStop: null, toStop: tap.stop, end: tap.time }));
   }
-  if (open) closeOpen(`no exit tap after entering at ${name(open.tap.stop)}`);
+  if (open) closeOpen(`no exit tap within ${open.policy.maxJourneyMinutes} minutes of entering at ${name(open.tap.stop)}`);
   // A leg closed late (an entry without its exit) goes back to its place in time; the sort is stable.
   return legs.sort((a, b) => a.start - b.start);
 }

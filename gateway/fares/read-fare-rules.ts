@@ -64,10 +64,12 @@ function readProducts(gtfs: GtfsReader, categories: Map<string, string>, media: 
     else if (rowCurrency !== '' && rowCurrency !== currency) gtfs.problem(row, 'currency', `"${rowCurrency}" differs from the feed's currency "${currency}" (one currency per feed)`);
     const amount = parseMinorUnits(gtfs.text(row, 'amount'), rowCurrency);
     if (typeof amount === 'string') gtfs.problem(row, rowCurrency === '' || amount.includes('ISO 4217') ? 'currency' : 'amount', amount);
-    if (id === '' || !gtfs.unique(seen, row, 'fare_product_id', `${id}/${category}/${medium}`) || typeof amount === 'string') continue;
+    if (id === '' || !gtfs.unique(seen, row, 'fare_product_id', `${id}/${category}/${medium}`)) continue;
     const list = prices.get(id) ?? [];
-    list.push({ fareProductId: id, fareProductName: row.get('fare_product_name') || id, riderCategoryId: category, fareMediaId: medium, amountMinor: amount, currency: rowCurrency, line: row.line });
+    // A row with a bad amount still declares its product, so references to it are not reported too.
     prices.set(id, list);
+    if (typeof amount === 'string') continue;
+    list.push({ fareProductId: id, fareProductName: row.get('fare_product_name') || id, riderCategoryId: category, fareMediaId: medium, amountMinor: amount, currency: rowCurrency, line: row.line });
   }
   return { prices, currency };
 }

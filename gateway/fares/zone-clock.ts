@@ -41,9 +41,11 @@ export class ZoneClock {
 
   /** The instant at which local wall time `wall` (ms) occurs; the earlier one in a repeated hour, the shifted one in a skipped hour. */
   instantOf(wall: number): number {
-    const guess = wall - this.offsetAt(wall);
-    const second = wall - this.offsetAt(guess);
-    return this.wallTime(second) === wall ? Math.min(second, guess) : second;
+    // Offsets a day either side bracket any transition near `wall`.
+    const before = wall - this.offsetAt(wall - DAY_MS);
+    const after = wall - this.offsetAt(wall + DAY_MS);
+    const fits = [before, after].filter((instant) => this.wallTime(instant) === wall);
+    return fits.length > 0 ? Math.min(...fits) : before;
   }
 
   offsetAt(ms: number): number {
