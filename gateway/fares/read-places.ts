@@ -3,17 +3,12 @@
  * networks (agency.txt, stops.txt, areas.txt, stop_areas.txt, routes.txt,
  * networks.txt, route_networks.txt), with their references checked.
  */
+import type { FareFeed } from './fare-feed.ts';
 import type { GtfsReader, GtfsRow } from './gtfs-table.ts';
 
-export interface Places {
+export type Places = Pick<FareFeed, 'stopNames' | 'stationOf' | 'areasOfStop' | 'areaNames' | 'networkNames' | 'routeNetwork'> & {
   agencyTimezone: string | undefined;
-  stopNames: Map<string, string>;
-  stationOf: Map<string, string>;
-  areasOfStop: Map<string, string[]>;
-  areaNames: Map<string, string>;
-  networkNames: Map<string, string>;
-  routeNetwork: Map<string, string>;
-}
+};
 
 export function isTimeZone(name: string): boolean {
   try {
