@@ -64,6 +64,17 @@ describe('keys CLI', () => {
     assert.deepEqual(decisions.map((d) => d.reason), ['ok', 'passback']);
   });
 
+  it('issues for a window relative to now with --valid-for: accepted now, expired once the window and the skew have passed', () => {
+    const ticket = keysCli('issue', '--dir', dir, '--product', 'day', '--valid-for', '2h');
+    assert.equal(ticket.status, 0, ticket.stderr);
+    const text = ticket.stdout.trim();
+    assert.equal(check(dir, text).reason, 'ok');
+    const later = new Date(Date.now() + 3 * 3600_000).toISOString();
+    assert.equal(check(dir, text, ['--at', later]).reason, 'expired');
+    expectInputError(keysCli('issue', '--dir', dir, '--product', 'day', '--valid-for', '2 hours'), /--valid-for: "2 hours" is not a duration/);
+    expectInputError(keysCli('issue', '--dir', dir, '--product', 'day', '--valid-for', '1d', ...DAY), /exactly one of --until and --valid-for/);
+  });
+
   it('writes the ticket as a QR PNG when asked', () => {
     const png = join(root, 'ticket.png');
     const result = keysCli('issue', '--dir', dir, '--product', 'day', ...DAY, '--png', png);

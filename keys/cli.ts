@@ -15,6 +15,7 @@ import { parseCommandArgs, parseIntegerList, parseIsoTime, parseList, readTextFi
 import { runCommands } from '../runtime/cli/run-commands.ts';
 import { writeFileAtomic } from '../runtime/atomic-file.ts';
 import { issueTicket, TicketRequestError, type TicketRequest } from './issue-ticket.ts';
+import { parseValidity } from './validity-options.ts';
 import { addIssuer, denyEntry, initKeys, retireIssuer, rotateIssuer } from './keyring.ts';
 import { KEYS_FILES, KeysDirError, readBundle, readIssuerSigningKey, readKeyring, readRootPublicKey } from './keys-dir.ts';
 
@@ -24,8 +25,8 @@ const USAGE = `usage: npm run keys -- <command> [options]
   rotate --dir DIR [--validity-days N]
   retire --dir DIR --kid HEX
   deny --dir DIR (--ticket HEX|FT1:... | --holder-key FILE.pem) [--reason TEXT]
-  issue --dir DIR --product P [--class C] [--zones 1,2] [--modes metro,bus] --from ISO --until ISO
-        [--holder-key FILE.pem] [--png FILE]
+  issue --dir DIR --product P [--class C] [--zones 1,2] [--modes metro,bus]
+        [--from ISO] (--until ISO | --valid-for DURATION, e.g. 2h, 1d) [--holder-key FILE.pem] [--png FILE]
   code --holder-key FILE.pem --ticket FT1:... [--at ISO]
   list --dir DIR [--json]`;
 
@@ -113,6 +114,7 @@ const commands: Record<string, (args: string[]) => Promise<void> | void> = {
       modes: { type: 'string' },
       from: { type: 'string' },
       until: { type: 'string' },
+      'valid-for': { type: 'string' },
       'holder-key': { type: 'string' },
       png: { type: 'string' },
     });
@@ -120,8 +122,10 @@ const commands: Record<string, (args: string[]) => Promise<void> | void> = {
     const state = readKeyring(dir);
     const request: TicketRequest = {
       product: required(values, 'product'),
-      validFrom: Math.floor(parseIsoTime(required(values, 'from'), 'from').getTime() / 1000),
-      validUntil: Math.floor(parseIsoTime(required(values, 'until'), 'until').getTime() / 1000),
+      ...parseValidity(
+        { from: values.from as string | undefined, until: values.until as string | undefined, validFor: values['valid-for'] as string | undefined },
+        Date.now() / 1000,
+      ),
     };
     if (values.class !== undefined) request.fareClass = values.class as string;
     if (values.zones !== undefined) request.zones = parseIntegerList(values.zones as string, 'zones');
