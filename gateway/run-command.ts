@@ -48,7 +48,7 @@ export async function startGateway(args: string[], logger?: Logger): Promise<Run
   const config = loadGatewayConfig(configPath, overrides);
   const log = logger ?? createLogger(config.logLevel, 'gateway');
   const service = new GatewayService(config, log);
-  const http = await attachHttp(service, log);
+  const http = await attachHttp(service, log, { configPath, dataDir: overrides.dataDir });
   await service.start();
   const { bootstrapApiToken } = await import('./http/api-auth.ts');
   // Shown once on stdout (never through the logs); undefined when a token already exists.

@@ -2,13 +2,15 @@
  * `npm start`: the whole thing on embedded defaults — the gateway (MQTT broker inside,
  * SQLite ledger in ./data/demo, HTTP API and dashboard), a simulated station of gates
  * running the real validator code, and riders tapping through it. Ports 1883 and 8080
- * when free, any free port otherwise; the addresses and an API token are printed.
+ * when free, any free port otherwise; the addresses and an API token are printed —
+ * the same token on every start (kept in data/demo/api-token).
  */
 import { createServer } from 'node:net';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import pino from 'pino';
 import { startGateway, type RunningGateway } from '../gateway/run-command.ts';
-import { createApiToken } from '../gateway/http/api-auth.ts';
+import { keptApiToken } from '../gateway/http/kept-token.ts';
+import { tokenCreateCommand } from '../gateway/http/token-hint.ts';
 import { PortInUseError } from '../gateway/broker/embedded-broker.ts';
 import { SimulatedStation } from '../simulator/simulated-station.ts';
 import { RiderFlow } from '../simulator/riders.ts';
@@ -44,7 +46,9 @@ async function startWithFallback(): Promise<RunningGateway> {
 
 const gateway = await startWithFallback();
 const { service } = gateway;
-const token = gateway.adminToken ?? (await createApiToken(service.ledger, `npm start ${new Date().toISOString()}`));
+// One demo token across starts (kept in the demo's data dir, mode 0600), not one more per start.
+const tokenFile = join(dataDir, 'api-token');
+const kept = await keptApiToken(service.ledger, tokenFile, 'npm start', gateway.adminToken);
 const station = new SimulatedStation(
   {
     station: 'central',
@@ -68,7 +72,8 @@ await riders.start();
 
 console.log(`
 Faregate is running (embedded defaults, data in ${dataDir})
-  dashboard   ${gateway.httpUrl()}/        API token: ${token}
+  dashboard   ${gateway.httpUrl()}/        API token: ${kept.token}
+              (${kept.reused ? 'the same as last time' : 'new'}, kept in ${relative(process.cwd(), tokenFile)}; more with: ${tokenCreateCommand({ dataDir })})
   API docs    ${gateway.httpUrl()}/docs
   MQTT        ${service.brokerUrl}
   station     central: ${station.gates.map((gate) => `${gate.id} (${gate.direction}, health http://127.0.0.1:${gate.service.http?.port}/healthz)`).join(', ')}

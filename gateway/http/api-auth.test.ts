@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { hashSecret } from '../fleet/device-credentials.ts';
 import { API_TOKEN_PREFIX, bootstrapApiToken, createApiToken } from './api-auth.ts';
-import { apiHarness, type ApiHarness } from './api-test-fixture.ts';
+import { apiHarness, TOKEN_CREATE_COMMAND, type ApiHarness } from './api-test-fixture.ts';
 
 describe('operator authentication', () => {
   let h: ApiHarness;
@@ -29,6 +29,7 @@ describe('operator authentication', () => {
       const response = await h.app.inject(route);
       assert.equal(response.statusCode, 401, `${route.method} ${route.url}`);
       assert.match(response.json<{ message: string }>().message, /Authorization: Bearer <token>/);
+      assert.ok(response.json<{ message: string }>().message.includes(`create one with \`${TOKEN_CREATE_COMMAND}\``), 'names the command for this gateway');
       assert.match(String(response.headers['www-authenticate']), /^Bearer/);
     }
   });
@@ -37,6 +38,7 @@ describe('operator authentication', () => {
     const wrong = await h.app.inject({ url: '/api/devices', headers: { authorization: `Bearer ${API_TOKEN_PREFIX}nope` } });
     assert.equal(wrong.statusCode, 401);
     assert.match(wrong.json<{ message: string }>().message, /unknown or revoked API token/);
+    assert.ok(wrong.json<{ message: string }>().message.includes(TOKEN_CREATE_COMMAND));
     const basic = await h.app.inject({ url: '/api/devices', headers: { authorization: 'Basic dXNlcjpwYXNz' } });
     assert.equal(basic.statusCode, 401);
     assert.match(basic.json<{ message: string }>().message, /must be "Bearer <token>"/);

@@ -38,8 +38,6 @@ export async function bootstrapApiToken(ledger: Ledger, name = 'admin'): Promise
   return createApiToken(ledger, name);
 }
 
-const HOW_TO_GET_ONE = 'create one with `npm run gateway -- token create --name NAME`';
-
 function unauthorized(reply: FastifyReply, message: string): FastifyReply {
   return reply
     .code(401)
@@ -47,18 +45,22 @@ function unauthorized(reply: FastifyReply, message: string): FastifyReply {
     .send({ error: 'Unauthorized', message } satisfies ErrorBody);
 }
 
-/** An onRequest hook for every route that reads personal data or changes state. */
-export function requireOperator(ledger: Ledger) {
+/**
+ * An onRequest hook for every route that reads personal data or changes state.
+ * `tokenCreateCommand` is what a refused caller is told to run (token-hint.ts).
+ */
+export function requireOperator(ledger: Ledger, tokenCreateCommand: string) {
+  const howToGetOne = `create one with \`${tokenCreateCommand}\``;
   // An async hook that answers early returns the reply, which tells fastify to stop there.
   return async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> => {
     const header = request.headers.authorization;
     if (header === undefined || header === '') {
-      return unauthorized(reply, `this endpoint needs an API token: send "Authorization: Bearer <token>"; ${HOW_TO_GET_ONE}`);
+      return unauthorized(reply, `this endpoint needs an API token: send "Authorization: Bearer <token>"; ${howToGetOne}`);
     }
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
     if (!match) return unauthorized(reply, 'the Authorization header must be "Bearer <token>"');
     const token = await ledger.findApiTokenByHash(hashSecret(match[1]!));
-    if (!token) return unauthorized(reply, `unknown or revoked API token; ${HOW_TO_GET_ONE}`);
+    if (!token) return unauthorized(reply, `unknown or revoked API token; ${howToGetOne}`);
     request.operator = token;
     return undefined;
   };

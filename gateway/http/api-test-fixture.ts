@@ -19,6 +19,8 @@ import { createApiToken } from './api-auth.ts';
 import { buildApi, type PublicRateLimit } from './build-api.ts';
 
 export const BROKER_URL = 'mqtt://127.0.0.1:1883';
+/** What the harness's gateway tells a caller without a token to run (with a path that needs quoting). */
+export const TOKEN_CREATE_COMMAND = "npm run gateway -- token create --name NAME --data-dir 'data/o<b>'";
 
 export interface Published {
   topic: string;
@@ -73,6 +75,7 @@ export async function apiHarness(options: HarnessOptions = {}): Promise<ApiHarne
     metrics,
     registry: metrics.registry,
     keysDir,
+    tokenCreateCommand: TOKEN_CREATE_COMMAND,
     brokerUrl: () => BROKER_URL,
     health: (): GatewayHealth => {
       if (health.fail) throw health.fail;

@@ -98,7 +98,7 @@ export async function buildApi(ctx: GatewayApiContext, options: ApiOptions = {})
 
   await app.register(
     async (operatorApp) => {
-      operatorApp.addHook('onRequest', requireOperator(ctx.ledger));
+      operatorApp.addHook('onRequest', requireOperator(ctx.ledger, ctx.tokenCreateCommand));
       await deviceRoutes(operatorApp, ctx);
       await tapRoutes(operatorApp, ctx);
       await denyRoutes(operatorApp, ctx);

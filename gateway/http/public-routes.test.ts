@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { apiHarness, type ApiHarness } from './api-test-fixture.ts';
+import { apiHarness, TOKEN_CREATE_COMMAND, type ApiHarness } from './api-test-fixture.ts';
 
 interface OpenApi {
   openapi: string;
@@ -88,6 +88,13 @@ describe('public routes', () => {
     assert.ok(!csp.includes('unsafe-inline'));
     const script = /<script>([\s\S]*?)<\/script>/.exec(response.body)?.[1] ?? '';
     assert.ok(csp.includes(`'sha256-${createHash('sha256').update(script).digest('base64')}'`));
+  });
+
+  it("tells the operator the exact token command for this gateway's ledger, escaped as HTML", async () => {
+    const response = await h.app.inject({ url: '/' });
+    const escaped = TOKEN_CREATE_COMMAND.replaceAll("'", '&#39;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
+    assert.ok(response.body.includes(`<code>${escaped}</code>`), 'the login hint names --data-dir');
+    assert.ok(!response.body.includes('{{'), 'no placeholder left');
   });
 });
 

@@ -32,8 +32,13 @@ interface Dashboard {
 
 const sha256 = (text: string): string => `'sha256-${createHash('sha256').update(text).digest('base64')}'`;
 
-export function loadDashboard(): Dashboard {
-  const html = readFileSync(new URL('./dashboard.html', import.meta.url), 'utf8');
+const escapeHtml = (text: string): string =>
+  text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;').replaceAll('"', '&quot;').replaceAll("'", '&#39;');
+
+/** The page, with the login hint naming the exact `token create` command for this gateway. */
+export function loadDashboard(tokenCreateCommand: string): Dashboard {
+  const template = readFileSync(new URL('./dashboard.html', import.meta.url), 'utf8');
+  const html = template.replace('{{tokenCreateCommand}}', () => escapeHtml(tokenCreateCommand));
   const inline = (tag: string): string[] => [...html.matchAll(new RegExp(`<${tag}>([\\s\\S]*?)</${tag}>`, 'g'))].map((m) => sha256(m[1] ?? ''));
   const csp = [
     "default-src 'none'",
@@ -76,7 +81,7 @@ export async function publicRoutes(app: FastifyInstance, ctx: GatewayApiContext)
     async (_request, reply) => reply.type(ctx.registry.contentType).send(await ctx.registry.metrics()),
   );
 
-  const dashboard = loadDashboard();
+  const dashboard = loadDashboard(ctx.tokenCreateCommand);
   app.get('/', { schema: { hide: true } }, async (_request, reply) =>
     reply.type('text/html; charset=utf-8').header('content-security-policy', dashboard.csp).header('cache-control', 'no-cache').send(dashboard.html),
   );

@@ -3,19 +3,20 @@
  * ledger, broker and fleet are up and stops first.
  */
 import type { Logger } from 'pino';
+import type { GatewayWhereabouts } from '../http/token-hint.ts';
 import type { GatewayService } from './gateway-service.ts';
 
 export interface HttpHandle {
   readonly port: number;
 }
 
-export async function attachHttp(service: GatewayService, logger: Logger): Promise<HttpHandle> {
+export async function attachHttp(service: GatewayService, logger: Logger, startedWith: GatewayWhereabouts = {}): Promise<HttpHandle> {
   const { GatewayHttp } = await import('../http/gateway-http.ts');
   let http: InstanceType<typeof GatewayHttp> | undefined;
   service.addPart({
     name: 'http',
     start: async () => {
-      http = new GatewayHttp(service.config.http, service.apiContext(), logger.child({ module: 'http' }));
+      http = new GatewayHttp(service.config.http, service.apiContext(startedWith), logger.child({ module: 'http' }));
       await http.start();
     },
     stop: async () => http?.stop(),

@@ -23,6 +23,8 @@ export interface GatewayApiContext {
   registry: Registry;
   /** The keys directory whose current issuer key signs tickets (keys/keys-dir.ts). */
   keysDir: string;
+  /** The `token create` command an operator runs to get a token this gateway accepts (token-hint.ts). */
+  tokenCreateCommand: string;
   /** The URL devices should use for MQTT (returned with new credentials). */
   brokerUrl(): string;
   health(): GatewayHealth;

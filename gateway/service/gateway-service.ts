@@ -20,6 +20,7 @@ import type { Ledger } from '../ledger/ledger.ts';
 import { openLedger } from '../ledger/open-ledger.ts';
 import { createGatewayMetrics, type GatewayMetrics } from '../metrics/gateway-metrics.ts';
 import { GatewayClient } from '../mqtt/gateway-client.ts';
+import { tokenCreateCommand, type GatewayWhereabouts } from '../http/token-hint.ts';
 import type { GatewayApiContext } from './gateway-context.ts';
 
 export const SERVICE_USER = 'faregate-gateway';
@@ -74,8 +75,8 @@ export class GatewayService {
     await this.parts.stop();
   }
 
-  /** What the HTTP API may use (gateway-context.ts). */
-  apiContext(): GatewayApiContext {
+  /** What the HTTP API may use (gateway-context.ts); `startedWith` = this process's --config/--data-dir. */
+  apiContext(startedWith: GatewayWhereabouts): GatewayApiContext {
     return {
       ledger: this.ledger,
       fleet: this.fleet,
@@ -83,6 +84,7 @@ export class GatewayService {
       metrics: this.metrics,
       registry: this.metrics.registry,
       keysDir: this.config.keysDir,
+      tokenCreateCommand: tokenCreateCommand(startedWith),
       brokerUrl: () => this.brokerUrl,
       health: () => ({
         ok: this.client?.connected === true,
