@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { UsageError } from '../scripts/cli/cli-support.ts';
+import { UsageError } from '../runtime/cli/args.ts';
 import { parseDurationSeconds, parseValidity } from './validity-options.ts';
 
 const NOW = 1_795_000_000;

@@ -3,7 +3,7 @@
  * `--until` or `--valid-for`. A relative window is what makes an example or a
  * script work on any day, where fixed dates soon lie in the past.
  */
-import { parseIsoTime, UsageError } from '../scripts/cli/cli-support.ts';
+import { parseIsoTime, UsageError } from '../runtime/cli/args.ts';
 
 const UNIT_SECONDS = { s: 1, m: 60, h: 3600, d: 86_400 } as const;
 

@@ -6,7 +6,7 @@
  * earlier versions named them: `npm start <time>`) are revoked: one stays valid.
  */
 import { readFileSync } from 'node:fs';
-import { writeFileAtomic } from '../../keys/atomic-write.ts';
+import { writeFileAtomic } from '../../runtime/atomic-file.ts';
 import { hashSecret } from '../fleet/device-credentials.ts';
 import type { Ledger } from '../ledger/ledger.ts';
 import { createApiToken } from './api-auth.ts';
