@@ -10,7 +10,8 @@ const USAGE = `usage: npm run gateway -- <command>
         the gateway on embedded defaults (MQTT broker in the process, SQLite in ./data);
         ports 0 = any free port, printed at start
   device add --id ID --station S --zone N --mode M [--direction entry|exit] [--config FILE] [--data-dir DIR]
-        [--mosquitto-dir DIR]   registers a gate and prints its MQTT credentials (once)
+        [--mosquitto-dir DIR] [--password-file FILE]   registers a gate and prints its MQTT credentials
+        (once; with --password-file the password goes into FILE, mode 0600)
   token create --name N | list | delete --id ID [--config FILE] [--data-dir DIR]
         operator API tokens (stored hashed; a new token is printed once)`;
 

@@ -1,10 +1,13 @@
 /**
  * `npm run gateway -- device add --id ID --station S --zone N --mode M [--direction entry|exit]
- *  [--config FILE] [--data-dir DIR] [--mosquitto-dir DIR]`: registers a gate in the ledger and
- * prints its MQTT credentials once. With --mosquitto-dir, also adds it to Mosquitto's
- * password and ACL files (then reload Mosquitto with SIGHUP).
+ *  [--config FILE] [--data-dir DIR] [--mosquitto-dir DIR] [--password-file FILE]`: registers a gate in
+ * the ledger and prints its MQTT credentials once. With --password-file, the password goes into that
+ * file (mode 0600, what the validator's mqtt.passwordFile reads) instead of onto the screen. With
+ * --mosquitto-dir, also adds it to Mosquitto's password and ACL files (then reload Mosquitto with SIGHUP).
  */
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { writeFileAtomic } from '../runtime/atomic-file.ts';
 import { parseCommandArgs, required, UsageError } from '../runtime/cli/args.ts';
 import { GATE_PLACE_OPTIONS, parseGatePlace } from '../runtime/cli/gate-place.ts';
 import { loadGatewayConfig } from './config/gateway-config.ts';
@@ -13,9 +16,9 @@ import { openLedger } from './ledger/open-ledger.ts';
 import { updateMosquittoFiles } from './mosquitto/mosquitto-files.ts';
 import { SERVICE_USER } from './service/gateway-service.ts';
 
-export async function deviceCommand(args: string[]): Promise<void> {
+export async function deviceCommand(args: string[], print: (line: string) => void = (line) => void process.stdout.write(`${line}\n`)): Promise<void> {
   const [sub, ...rest] = args;
-  if (sub !== 'add') throw new UsageError('usage: npm run gateway -- device add --id ID --station S --zone N --mode M [--direction entry|exit] [--config FILE] [--data-dir DIR] [--mosquitto-dir DIR]');
+  if (sub !== 'add') throw new UsageError('usage: npm run gateway -- device add --id ID --station S --zone N --mode M [--direction entry|exit] [--config FILE] [--data-dir DIR] [--mosquitto-dir DIR] [--password-file FILE]');
   const { values } = parseCommandArgs(rest, {
     id: { type: 'string' },
     station: { type: 'string' },
@@ -23,7 +26,12 @@ export async function deviceCommand(args: string[]): Promise<void> {
     config: { type: 'string' },
     'data-dir': { type: 'string' },
     'mosquitto-dir': { type: 'string' },
+    'password-file': { type: 'string' },
   });
+  const passwordFile = values['password-file'] as string | undefined;
+  if (passwordFile !== undefined && !existsSync(dirname(resolve(passwordFile)))) {
+    throw new UsageError(`--password-file: directory ${dirname(passwordFile)} does not exist`);
+  }
   const place = parseGatePlace(values);
   const config = loadGatewayConfig(values.config as string | undefined, values['data-dir'] ? { dataDir: values['data-dir'] as string } : {});
   // A gate may be registered before the gateway's first start: the SQLite file's directory may not exist yet.
@@ -44,7 +52,12 @@ export async function deviceCommand(args: string[]): Promise<void> {
       const users = [issued, ...(config.mqtt.mode === 'external' ? [service] : [])];
       updateMosquittoFiles(values['mosquitto-dir'] as string, users, service.username, devices);
     }
-    process.stdout.write(`${JSON.stringify({ device: issued.username, username: issued.username, password: issued.password })}\n`);
+    if (passwordFile !== undefined) {
+      writeFileAtomic(passwordFile, `${issued.password}\n`, 0o600);
+      print(JSON.stringify({ device: issued.username, username: issued.username, passwordFile }));
+    } else {
+      print(JSON.stringify({ device: issued.username, username: issued.username, password: issued.password }));
+    }
   } finally {
     await ledger.stop();
   }
