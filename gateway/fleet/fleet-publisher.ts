@@ -15,11 +15,15 @@ import {
   type GateCommandName,
 } from '../../protocol/bundles/downlink-bundles.ts';
 import { openTrustList } from '../../protocol/bundles/trust-list.ts';
+import { signClockReset, type ClockReset } from '../../protocol/bundles/clock-reset.ts';
 import { topics, type BundleKind } from '../../protocol/mqtt/topics.ts';
 import { denyEntry, type DenyRequest } from '../../keys/keyring.ts';
 import { KEYS_FILES, readBundle, readRootPublicKey, readRootSigningKey } from '../../keys/keys-dir.ts';
 import type { Ledger } from '../ledger/ledger.ts';
 import { DEFAULT_CHECK_SETTINGS } from '../../protocol/bundles/check-settings.ts';
+
+/** The ledger's bundle type for clock resets (one fleet-wide series). */
+const CLOCK_RESET_BUNDLE = 'clock-reset';
 
 export interface BundlePublisher {
   publish(topic: string, payload: Buffer | Uint8Array, options?: { qos?: 0 | 1; retain?: boolean }): Promise<void>;
@@ -53,6 +57,7 @@ export class FleetPublisher {
       if (bundle.type === 'trust' || bundle.type === 'deny' || bundle.type === 'fares') {
         await this.broker.publish(topics.bundle(bundle.type), bundle.bytes, { qos: 1, retain: true });
       }
+      if (bundle.type === CLOCK_RESET_BUNDLE) await this.broker.publish(topics.clockReset(), bundle.bytes, { qos: 1, retain: true });
     }
     this.beaconTimer = setInterval(() => void this.publishBeacon(), this.options.timeBeaconIntervalMs);
     this.beaconTimer.unref();
@@ -117,6 +122,23 @@ export class FleetPublisher {
     await this.ledger.putBundle({ type: `command:${device}`, version, bytes, publishedAt: Date.now() });
     await this.broker.publish(topics.command(device), bytes, { qos: 1, retain: true });
     return version;
+  }
+
+  /**
+   * A signed, retained, fleet-wide clock reset to this gateway's time: every gate forgets a
+   * high-water mark in the future and anchors on the next beacon. Versions only grow, even if
+   * this gateway's clock was once ahead (the ledger holds the last one). Check this gateway's
+   * clock first: the reset carries it to every gate.
+   */
+  async clockReset(reason?: string): Promise<ClockReset> {
+    const now = Date.now();
+    const last = await this.ledger.latestBundle(CLOCK_RESET_BUNDLE);
+    const version = Math.max(now, (last?.version ?? 0) + 1);
+    const reset: ClockReset = { version, issuedAt: Math.floor(now / 1000), resetToMs: now, ...(reason !== undefined && { reason }) };
+    const bytes = signClockReset(reset, readRootSigningKey(this.options.keysDir));
+    await this.ledger.putBundle({ type: CLOCK_RESET_BUNDLE, version, bytes, publishedAt: now });
+    await this.broker.publish(topics.clockReset(), bytes, { qos: 1, retain: true });
+    return reset;
   }
 
   private scheduleFullDenyList(): void {

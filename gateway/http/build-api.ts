@@ -17,6 +17,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { GatewayApiContext } from '../service/gateway-context.ts';
 import { requireOperator } from './api-auth.ts';
 import { formatSchemaErrors, installErrorHandlers } from './api-errors.ts';
+import { clockRoutes } from './clock-routes.ts';
 import { denyRoutes } from './deny-routes.ts';
 import { deviceRoutes } from './device-routes.ts';
 import { publicRoutes } from './public-routes.ts';
@@ -102,6 +103,7 @@ export async function buildApi(ctx: GatewayApiContext, options: ApiOptions = {})
       await deviceRoutes(operatorApp, ctx);
       await tapRoutes(operatorApp, ctx);
       await denyRoutes(operatorApp, ctx);
+      await clockRoutes(operatorApp, ctx);
       await ticketRoutes(operatorApp, ctx);
     },
     { prefix: '/api' },

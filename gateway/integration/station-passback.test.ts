@@ -7,13 +7,11 @@
  */
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
-import { makeTempDir } from '../../runtime/testing/temp-dir.ts';
-import { TestKeys } from '../../runtime/testing/test-keys.ts';
-import { ValidatorProcess, type LogLine } from '../../runtime/testing/validator-process.ts';
-import { GatewayApi, startGateway, waitUntil, writeValidatorConfig, type GatewayProcess } from './gateway-harness.ts';
+import type { LogLine, ValidatorProcess } from '../../runtime/testing/validator-process.ts';
+import { waitUntil } from './gateway-harness.ts';
+import { GatewayWithGates, type Cleanups } from './gateway-with-gates.ts';
 
-const cleanups: Array<() => Promise<void>> = [];
+const cleanups: Cleanups = [];
 after(async () => {
   for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
 });
@@ -31,27 +29,10 @@ async function decide(validator: ValidatorProcess, code: string): Promise<LogLin
 
 describe('single tickets and passback across the gates of a station and a restart', { timeout: 120_000 }, () => {
   it('refuses the second use at the next gate of the station and after a kill -9 of the first gate', async (t) => {
-    const { dir, remove } = await makeTempDir('station-passback');
-    cleanups.push(remove);
-    const dataDir = join(dir, 'gateway');
-    const { gateway, addresses } = await startGateway(['--data-dir', dataDir, '--mqtt-port', '0', '--http-port', '0'], { expectToken: true });
-    cleanups.push(async () => void (await (gateway as GatewayProcess).stop(3000)));
-    const api = new GatewayApi(addresses.httpUrl, addresses.token!);
-    const keys = TestKeys.fromDir(join(dataDir, 'keys'));
-    const files: string[] = [];
-    for (const device of ['pb-gate-1', 'pb-gate-2']) {
-      const mqtt = await api.registerDevice(device, STATION);
-      files.push(await writeValidatorConfig({ file: join(dir, `${device}.json`), device, station: STATION, stateDir: join(dir, device), keys, mqtt }));
-    }
-    const running: ValidatorProcess[] = [];
-    cleanups.push(async () => void (await Promise.all(running.map((v) => v.stop()))));
-    const startValidator = async (file: string): Promise<ValidatorProcess> => {
-      const validator = new ValidatorProcess(file);
-      running.push(validator);
-      await validator.ready();
-      await waitUntil('the validator is connected', async () => (await validator.health()).uplink.connected, { detail: () => validator.stderr });
-      return validator;
-    };
+    const fleet = await GatewayWithGates.start('station-passback', cleanups);
+    const { keys } = fleet;
+    const files = [await fleet.register('pb-gate-1', STATION), await fleet.register('pb-gate-2', STATION)];
+    const startValidator = (file: string): Promise<ValidatorProcess> => fleet.startValidator(file);
     const first = await startValidator(files[0]!);
     const second = await startValidator(files[1]!);
 

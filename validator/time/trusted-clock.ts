@@ -128,7 +128,7 @@ export class TrustedClock {
     this.persist();
     this.logger.warn(
       { version: command.version, from: iso(before), to: iso(command.resetToMs), reason: command.reason },
-      'clock reset by a signed command: high-water mark replaced, waiting for the next beacon',
+      'clock reset by a signed command',
     );
     return true;
   }
