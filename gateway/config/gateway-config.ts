@@ -18,6 +18,10 @@ export interface GatewayConfig {
   http: { host: string; port: number };
   timeBeaconIntervalMs: number;
   fullDenyListDelayMs: number;
+  /** Every retained bundle and pending command is published again this often (0: only at start and on reconnect). */
+  bundleRepublishIntervalMs: number;
+  /** A command for a gate that does not connect within this time is withdrawn. */
+  commandTtlMs: number;
   logLevel: string;
 }
 
@@ -55,6 +59,8 @@ const schema = {
     http: { type: 'object', additionalProperties: false, properties: { host: { type: 'string' }, port } },
     timeBeaconIntervalMs: { type: 'integer', minimum: 100 },
     fullDenyListDelayMs: { type: 'integer', minimum: 0 },
+    bundleRepublishIntervalMs: { type: 'integer', minimum: 0 },
+    commandTtlMs: { type: 'integer', minimum: 1000 },
     logLevel: { enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] },
   },
 } as const;
@@ -94,6 +100,8 @@ export function resolveGatewayConfig(file: unknown, source: string, overrides: G
     http: { host: raw.http?.host ?? '127.0.0.1', port: overrides.httpPort ?? raw.http?.port ?? 8080 },
     timeBeaconIntervalMs: raw.timeBeaconIntervalMs ?? 5000,
     fullDenyListDelayMs: raw.fullDenyListDelayMs ?? 30_000,
+    bundleRepublishIntervalMs: raw.bundleRepublishIntervalMs ?? 600_000,
+    commandTtlMs: raw.commandTtlMs ?? 86_400_000,
     logLevel: raw.logLevel ?? 'info',
   };
 }

@@ -4,9 +4,16 @@
  * time beacon every few seconds. The keys directory is the source of the trust and
  * deny lists (the keys CLI and this service both change it, atomically); every
  * published bundle is also recorded in the ledger.
+ *
+ * Retained state is always there (docs/protocol.md, "Retained state"): the ledger is
+ * its durable copy, and everything retained is published again from it at start, each
+ * time the broker connection comes back (a broker restarted without persistence has
+ * lost it) and on a timer. The deny topics never hold a pair a gate cannot apply: the
+ * retained delta is cumulative from the retained full list, which is published
+ * before it, and a newer full list clears the delta.
  */
 import type { Logger } from 'pino';
-import { DenySet, openDenyList, signDenyDelta } from '../../protocol/bundles/deny-list.ts';
+import { denyDeltaBetween, openDenyList, signDenyDelta, type DenyList } from '../../protocol/bundles/deny-list.ts';
 import {
   signFareSettings,
   signGateCommand,
@@ -21,6 +28,7 @@ import { denyEntry, type DenyRequest } from '../../keys/keyring.ts';
 import { KEYS_FILES, readBundle, readRootPublicKey, readRootSigningKey } from '../../keys/keys-dir.ts';
 import type { Ledger } from '../ledger/ledger.ts';
 import { DEFAULT_CHECK_SETTINGS } from '../../protocol/bundles/check-settings.ts';
+import { CommandQueue } from './command-queue.ts';
 
 /** The ledger's bundle type for clock resets (one fleet-wide series). */
 const CLOCK_RESET_BUNDLE = 'clock-reset';
@@ -34,18 +42,31 @@ export interface FleetOptions {
   timeBeaconIntervalMs: number;
   /** A full deny list is re-published at most this often; deltas go out at once. */
   fullDenyListDelayMs: number;
+  /** Every retained bundle and pending command is published again this often (0: never). */
+  republishIntervalMs?: number;
+  /** A command for a gate that stays offline is withdrawn after this long. */
+  commandTtlMs?: number;
 }
+
+const RETAINED = { qos: 1, retain: true } as const;
+const DEFAULT_COMMAND_TTL_MS = 86_400_000;
 
 export class FleetPublisher {
   private beaconTimer: NodeJS.Timeout | undefined;
+  private republishTimer: NodeJS.Timeout | undefined;
   private fullDenyTimer: NodeJS.Timeout | undefined;
+  /** The full deny list on the retained topic: the base of the retained delta. */
+  private retainedDeny: DenyList | undefined;
+  private readonly commands: CommandQueue;
 
   constructor(
     private readonly options: FleetOptions,
     private readonly ledger: Ledger,
     private readonly broker: BundlePublisher,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    this.commands = new CommandQueue(ledger, broker, options.commandTtlMs ?? DEFAULT_COMMAND_TTL_MS, logger);
+  }
 
   async start(): Promise<void> {
     await this.record('trust', readBundle(this.options.keysDir, KEYS_FILES.trustList));
@@ -53,63 +74,80 @@ export class FleetPublisher {
     if (!(await this.ledger.latestBundle('fares'))) {
       await this.publishFares({ ...DEFAULT_CHECK_SETTINGS, version: Date.now(), issuedAt: Math.floor(Date.now() / 1000) });
     }
-    for (const bundle of await this.ledger.latestBundles()) {
-      if (bundle.type === 'trust' || bundle.type === 'deny' || bundle.type === 'fares') {
-        await this.broker.publish(topics.bundle(bundle.type), bundle.bytes, { qos: 1, retain: true });
-      }
-      if (bundle.type === CLOCK_RESET_BUNDLE) await this.broker.publish(topics.clockReset(), bundle.bytes, { qos: 1, retain: true });
-    }
+    await this.republish('start');
     this.beaconTimer = setInterval(() => void this.publishBeacon(), this.options.timeBeaconIntervalMs);
     this.beaconTimer.unref();
+    const every = this.options.republishIntervalMs ?? 0;
+    if (every > 0) {
+      this.republishTimer = setInterval(() => void this.republish('timer').catch(() => undefined), every);
+      this.republishTimer.unref();
+    }
     await this.publishBeacon();
   }
 
   async stop(): Promise<void> {
     clearInterval(this.beaconTimer);
+    clearInterval(this.republishTimer);
     clearTimeout(this.fullDenyTimer);
+  }
+
+  /**
+   * Publishes every retained bundle again from the ledger and the keys directory (the
+   * current full deny list, so the retained delta is cleared), and the pending commands.
+   */
+  async republish(why: string): Promise<void> {
+    try {
+      for (const kind of ['trust', 'fares'] as const) {
+        const bundle = await this.ledger.latestBundle(kind);
+        if (bundle) await this.broker.publish(topics.bundle(kind), bundle.bytes, RETAINED);
+      }
+      await this.publishFullDenyList();
+      const clockReset = await this.ledger.latestBundle(CLOCK_RESET_BUNDLE);
+      if (clockReset) await this.broker.publish(topics.clockReset(), clockReset.bytes, RETAINED);
+      const commands = await this.commands.republish();
+      this.logger.info({ why, ...commands }, 'retained bundles and pending commands published');
+    } catch (error) {
+      this.logger.error({ err: error, why }, 'retained bundles not republished');
+      throw error;
+    }
   }
 
   /** Re-reads the keys directory's trust list (after rotate/retire/add-issuer) and publishes it when newer. */
   async publishTrustList(): Promise<number> {
     const bytes = readBundle(this.options.keysDir, KEYS_FILES.trustList);
     await this.record('trust', bytes);
-    await this.broker.publish(topics.bundle('trust'), bytes, { qos: 1, retain: true });
+    await this.broker.publish(topics.bundle('trust'), bytes, RETAINED);
     return openTrustList(bytes, readRootPublicKey(this.options.keysDir)).version;
   }
 
   /**
-   * Adds a ticket or holder key to the deny list and sends the delta at once (gates
-   * apply it within a second); the full list follows, debounced, for gates that
-   * missed a version. Returns the new version, or undefined when already denied.
+   * Adds a ticket or holder key to the deny list and sends at once a delta from the
+   * retained full list (gates apply it within a second, and a gate connecting now gets
+   * that full list and the delta); the new full list follows, debounced. Returns the
+   * new version, or undefined when already denied.
    */
   async deny(request: DenyRequest): Promise<number | undefined> {
-    const root = readRootPublicKey(this.options.keysDir);
-    const before = openDenyList(readBundle(this.options.keysDir, KEYS_FILES.denyList), root);
     const version = denyEntry(this.options.keysDir, request);
     if (version === undefined) return undefined;
     const fullBytes = readBundle(this.options.keysDir, KEYS_FILES.denyList);
-    const after = openDenyList(fullBytes, root);
-    const delta = signDenyDelta(
-      {
-        version: after.version,
-        issuedAt: after.issuedAt,
-        baseVersion: before.version,
-        add: DenySet.fromUnsorted([request.hash]),
-        remove: DenySet.fromUnsorted([]),
-      },
-      readRootSigningKey(this.options.keysDir),
-    );
+    const after = openDenyList(fullBytes, readRootPublicKey(this.options.keysDir));
     await this.record('deny', fullBytes);
-    await this.record('deny-delta', delta, after.version);
-    await this.broker.publish(topics.bundle('deny-delta'), delta, { qos: 1, retain: true });
-    this.scheduleFullDenyList();
+    const base = this.retainedDeny;
+    if (base && base.version < after.version) {
+      const delta = signDenyDelta(denyDeltaBetween(base, after), readRootSigningKey(this.options.keysDir));
+      await this.record('deny-delta', delta, after.version);
+      await this.broker.publish(topics.bundle('deny-delta'), delta, RETAINED);
+      this.scheduleFullDenyList();
+    } else {
+      await this.publishFullDenyList();
+    }
     return version;
   }
 
   async publishFares(settings: FareSettings): Promise<void> {
     const bytes = signFareSettings(settings, readRootSigningKey(this.options.keysDir));
     await this.record('fares', bytes, settings.version);
-    await this.broker.publish(topics.bundle('fares'), bytes, { qos: 1, retain: true });
+    await this.broker.publish(topics.bundle('fares'), bytes, RETAINED);
   }
 
   /** A signed, retained command for one gate; versions are ms timestamps, so they only grow. */
@@ -119,8 +157,7 @@ export class FleetPublisher {
       { version, issuedAt: Math.floor(version / 1000), device, command, ...(reason !== undefined && { reason }) },
       readRootSigningKey(this.options.keysDir),
     );
-    await this.ledger.putBundle({ type: `command:${device}`, version, bytes, publishedAt: Date.now() });
-    await this.broker.publish(topics.command(device), bytes, { qos: 1, retain: true });
+    await this.commands.send(device, version, bytes);
     return version;
   }
 
@@ -137,16 +174,31 @@ export class FleetPublisher {
     const reset: ClockReset = { version, issuedAt: Math.floor(now / 1000), resetToMs: now, ...(reason !== undefined && { reason }) };
     const bytes = signClockReset(reset, readRootSigningKey(this.options.keysDir));
     await this.ledger.putBundle({ type: CLOCK_RESET_BUNDLE, version, bytes, publishedAt: now });
-    await this.broker.publish(topics.clockReset(), bytes, { qos: 1, retain: true });
+    await this.broker.publish(topics.clockReset(), bytes, RETAINED);
     return reset;
+  }
+
+  /**
+   * The keys directory's full deny list onto the retained topic, and the retained delta
+   * cleared in the same breath (published in this order on one connection), so no gate
+   * ever finds a delta older than the full list beside it.
+   */
+  private async publishFullDenyList(): Promise<void> {
+    clearTimeout(this.fullDenyTimer);
+    this.fullDenyTimer = undefined;
+    const bytes = readBundle(this.options.keysDir, KEYS_FILES.denyList);
+    this.retainedDeny = openDenyList(bytes, readRootPublicKey(this.options.keysDir));
+    await Promise.all([
+      this.broker.publish(topics.bundle('deny'), bytes, RETAINED),
+      this.broker.publish(topics.bundle('deny-delta'), Buffer.alloc(0), RETAINED),
+    ]);
   }
 
   private scheduleFullDenyList(): void {
     if (this.fullDenyTimer) return;
     this.fullDenyTimer = setTimeout(() => {
       this.fullDenyTimer = undefined;
-      const bytes = readBundle(this.options.keysDir, KEYS_FILES.denyList);
-      this.broker.publish(topics.bundle('deny'), bytes, { qos: 1, retain: true }).catch((error: unknown) => {
+      this.publishFullDenyList().catch((error: unknown) => {
         this.logger.error({ err: error }, 'full deny list not published');
       });
     }, this.options.fullDenyListDelayMs);

@@ -66,6 +66,7 @@ export async function apiHarness(options: HarnessOptions = {}): Promise<ApiHarne
     publish: async (topic, payload, publishOptions) => void published.push({ topic, payload: new Uint8Array(payload), retain: publishOptions?.retain === true }),
   };
   const fleet = new FleetPublisher({ keysDir, timeBeaconIntervalMs: 60_000, fullDenyListDelayMs: 60_000 }, ledger, broker, logger);
+  await fleet.start(); // as in the service: the retained state is out before the API serves
   const metrics = createGatewayMetrics();
   const health: ApiHarness['health'] = { ok: true };
   const ctx: GatewayApiContext = {

@@ -17,6 +17,11 @@ export interface GatewayClientOptions {
 
 export type MessageHandler = (topic: string, payload: Buffer) => void;
 
+export interface ConnectionEvents {
+  /** The broker connection is back after a loss (not the first connection). */
+  onReconnect?: () => void;
+}
+
 export class GatewayClient {
   private client: MqttClient | undefined;
 
@@ -24,6 +29,7 @@ export class GatewayClient {
     private readonly options: GatewayClientOptions,
     private readonly onMessage: MessageHandler,
     private readonly logger: Logger,
+    private readonly events: ConnectionEvents = {},
   ) {}
 
   get connected(): boolean {
@@ -45,8 +51,10 @@ export class GatewayClient {
     this.client = client;
     client.on('message', (topic, payload) => this.onMessage(topic, payload));
     client.on('error', (error) => this.logger.warn({ reason: error.message }, 'broker connection error'));
+    let connections = 0;
     client.on('connect', () => {
       this.logger.info({ url: this.options.url }, 'gateway connected to the broker');
+      if (connections++ > 0) this.events.onReconnect?.();
       client.subscribe(this.options.subscriptions, { qos: 1 }, (error, granted) => {
         if (error) this.logger.error({ err: error }, 'gateway subscribe failed');
         for (const grant of granted ?? []) {

@@ -117,10 +117,18 @@ export class GatewayService {
       },
       (topic, payload) => this.onMessage(topic, payload),
       this.logger.child({ module: 'mqtt' }),
+      // A broker that restarted without persistence has lost every retained message.
+      { onReconnect: () => void this.fleet.republish('broker connection back').catch(() => undefined) },
     );
     this.ingest = new TapIngest(this.ledger, this.client, this.metrics, this.logger.child({ module: 'ingest' }));
     this.fleet = new FleetPublisher(
-      { keysDir: config.keysDir, timeBeaconIntervalMs: config.timeBeaconIntervalMs, fullDenyListDelayMs: config.fullDenyListDelayMs },
+      {
+        keysDir: config.keysDir,
+        timeBeaconIntervalMs: config.timeBeaconIntervalMs,
+        fullDenyListDelayMs: config.fullDenyListDelayMs,
+        republishIntervalMs: config.bundleRepublishIntervalMs,
+        commandTtlMs: config.commandTtlMs,
+      },
       this.ledger,
       this.client,
       this.logger.child({ module: 'fleet' }),

@@ -9,6 +9,7 @@ import {
   DenySet,
   openDenyDelta,
   openDenyList,
+  denyDeltaBetween,
   signDenyDelta,
   signDenyList,
   type DenyList,
@@ -120,9 +121,19 @@ describe('deny list bundles', () => {
     assert.deepEqual([...next.entries.entries], [5n, 11n, 13n]);
   });
 
-  test('a delta is refused on another base version', () => {
+  test('a delta is refused on a list older than its base', () => {
     const delta = { version: 6, issuedAt: 0, baseVersion: 5, add: set(1n), remove: set() };
-    assert.throws(() => applyDenyDelta(list, delta), /applies to version 5, the held list is 4/);
+    assert.throws(() => applyDenyDelta(list, delta), /applies to versions 5 to 5, the held list is 4/);
+  });
+
+  test('a cumulative delta brings any list from its base on to its version', () => {
+    const v3: DenyList = { version: 3, issuedAt: 0, entries: set(1n, 2n) };
+    const v4: DenyList = { version: 4, issuedAt: 0, entries: set(1n, 2n, 5n) };
+    const v6: DenyList = { version: 6, issuedAt: 0, entries: set(1n, 2n, 5n, 9n, 11n) };
+    const delta = denyDeltaBetween(v3, v6);
+    assert.deepEqual([delta.baseVersion, delta.version, [...delta.add.entries], delta.remove.size], [3, 6, [5n, 9n, 11n], 0]);
+    for (const held of [v3, v4]) assert.deepEqual(applyDenyDelta(held, delta).entries.entries, v6.entries.entries);
+    assert.throws(() => applyDenyDelta(v6, delta), /held list is 6/);
   });
 
   test('a delta whose base is not below its own version is refused when opened', () => {

@@ -136,10 +136,30 @@ export function openDenyDelta(bytes: Uint8Array, rootPublicKey: KeyObject): Deny
   };
 }
 
-/** Applies a delta to the list it was made from; throws when the bases differ. */
+/**
+ * Applies a delta to a held list of a version from `base` up to (not including) the
+ * delta's own: deltas are cumulative from their base (docs/protocol.md), `add` naming
+ * every entry of the new version that any version since the base lacked and `remove`
+ * every entry it no longer holds, so the result is the new version from any of them.
+ * Throws when the held list is older than the base.
+ */
 export function applyDenyDelta(list: DenyList, delta: DenyDelta): DenyList {
-  if (delta.baseVersion !== list.version) {
-    throw new BundleError(`deny delta applies to version ${delta.baseVersion}, the held list is ${list.version}`);
+  if (list.version < delta.baseVersion || list.version >= delta.version) {
+    throw new BundleError(`deny delta applies to versions ${delta.baseVersion} to ${delta.version - 1}, the held list is ${list.version}`);
   }
   return { version: delta.version, issuedAt: delta.issuedAt, entries: list.entries.with(delta.add, delta.remove) };
+}
+
+/**
+ * The cumulative delta from `from` to `to`, for lists that only gain entries between
+ * them (the keys directory only adds): `add` = to \ from, `remove` = from \ to.
+ */
+export function denyDeltaBetween(from: DenyList, to: DenyList): DenyDelta {
+  return {
+    version: to.version,
+    issuedAt: to.issuedAt,
+    baseVersion: from.version,
+    add: new DenySet(to.entries.entries.filter((value) => !from.entries.has(value))),
+    remove: new DenySet(from.entries.entries.filter((value) => !to.entries.has(value))),
+  };
 }

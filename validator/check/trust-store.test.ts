@@ -144,12 +144,19 @@ describe('TrustStore: deny lists', () => {
     assert.equal(store.denySize, 2);
   });
 
-  test('refuses a delta made on another version and keeps the held list', () => {
+  test('leaves a delta made on a newer version waiting and keeps the held list', () => {
     const store = new TrustStore(root.publicKey);
     store.applyDenyList(denyList(4, [1n]));
-    assertRefused(() => store.applyDenyDelta(denyDelta(6, 5, [3n])), /applies to version 5, the held list is 4/);
+    assert.equal(store.applyDenyDelta(denyDelta(6, 5, [3n])), 'waits-for-base');
     assert.equal(store.denyVersion, 4);
     assert.equal(store.isDenied(3n), false);
+  });
+
+  test('applies a cumulative delta made on an older version than the held one', () => {
+    const store = new TrustStore(root.publicKey);
+    store.applyDenyList(denyList(5, [1n, 3n]));
+    assert.equal(store.applyDenyDelta(denyDelta(6, 4, [3n, 8n])), 'applied');
+    assert.deepEqual([1n, 3n, 8n].map((v) => store.isDenied(v)), [true, true, true]);
   });
 
   test('refuses an older delta as a rollback; an equal version is "same"', () => {

@@ -78,9 +78,14 @@ export class TrustStore {
     return 'applied';
   }
 
-  applyDenyDelta(bytes: Uint8Array): ApplyResult {
+  /**
+   * Applies a (cumulative) delta to the held list; 'waits-for-base' when the held list is
+   * older than the delta's base (the full list it needs is still to come).
+   */
+  applyDenyDelta(bytes: Uint8Array): ApplyResult | 'waits-for-base' {
     const delta = openDenyDelta(bytes, this.rootPublicKey);
     if (checkNotRollback('deny list', this.denyVersion, delta.version) === 'same') return 'same';
+    if ((this.denyVersion ?? 0) < delta.baseVersion) return 'waits-for-base';
     this.deny = applyDenyDelta(this.deny, delta);
     this.denyHeld = true;
     this.generation++;

@@ -94,4 +94,15 @@ describe('bundle store', () => {
     const { trust } = await open();
     assert.equal(trust.trustVersion, undefined);
   });
+  it('keeps a deny delta that arrives before the full list it needs and applies it once that list is in', async () => {
+    const { store, trust } = await open();
+    const delta = signDenyDelta({ version: 3, issuedAt: 1, baseVersion: 2, add: DenySet.fromUnsorted([9n]), remove: DenySet.fromUnsorted([]) }, root);
+    assert.equal(store.receive('deny-delta', delta).status, 'deferred');
+    assert.equal(trust.isDenied(9n), false);
+    assert.equal(store.receive('deny', denyList(2, [7n])).status, 'applied');
+    assert.deepEqual(store.versions(), { deny: 3 });
+    assert.deepEqual([7n, 9n].map((value) => trust.isDenied(value)), [true, true]);
+    const again = await open();
+    assert.equal(again.trust.isDenied(9n), true, 'the delta applied late was kept on disk too');
+  });
 });

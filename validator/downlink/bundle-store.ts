@@ -23,7 +23,8 @@ import type { TrustStore } from '../check/trust-store.ts';
 export type DownlinkKind = BundleKind | 'command';
 
 export interface ApplyOutcome {
-  status: 'applied' | 'same' | 'refused';
+  /** 'deferred': a deny delta made on a newer list than the held one, kept until that list arrives. */
+  status: 'applied' | 'same' | 'deferred' | 'refused';
   reason?: string;
 }
 
@@ -44,6 +45,8 @@ const DELTAS_DIR = 'deny-deltas';
 export class BundleStore {
   private fares: FareSettings | undefined;
   private command: GateCommand | undefined;
+  // Retained messages come in any order: a delta may arrive before the full list it needs.
+  private deferredDelta: Uint8Array | undefined;
 
   constructor(
     private readonly options: { dir: string; device: string; rootPublicKey: KeyObject; seeds?: { trust?: string; deny?: string } },
@@ -84,15 +87,24 @@ export class BundleStore {
   /** Verifies, applies and persists a received bundle; never throws. */
   receive(kind: DownlinkKind, bytes: Uint8Array): ApplyOutcome {
     try {
-      const status = this.apply(kind, bytes);
+      const applied = this.apply(kind, bytes);
+      const status = applied === 'waits-for-base' ? 'deferred' : applied;
+      if (status === 'deferred') this.deferredDelta = bytes;
       if (status === 'applied') this.persist(kind, bytes);
       this.logger.info({ kind, status, versions: this.versions() }, `${kind} bundle ${status}`);
+      if (status === 'applied' && kind === 'deny') this.retryDeferredDelta();
       return { status };
     } catch (error) {
       const reason = (error as Error).message;
       this.logger.warn({ kind, reason }, `${kind} bundle refused`);
       return { status: 'refused', reason };
     }
+  }
+
+  private retryDeferredDelta(): void {
+    const delta = this.deferredDelta;
+    this.deferredDelta = undefined;
+    if (delta) this.receive('deny-delta', delta);
   }
 
   private load(kind: DownlinkKind, path: string, persist: boolean): void {
@@ -104,7 +116,7 @@ export class BundleStore {
     }
   }
 
-  private apply(kind: DownlinkKind, bytes: Uint8Array): 'applied' | 'same' {
+  private apply(kind: DownlinkKind, bytes: Uint8Array): 'applied' | 'same' | 'waits-for-base' {
     switch (kind) {
       case 'trust':
         return this.trust.applyTrustList(bytes);
