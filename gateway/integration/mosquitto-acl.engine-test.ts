@@ -8,16 +8,15 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
-import { connect } from 'node:net';
 import { join } from 'node:path';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { sharedSubscription, topics, TOPIC_ROOT } from '../../protocol/mqtt/topics.ts';
 import { makeTempDir } from '../../runtime/testing/temp-dir.ts';
 import { MOSQUITTO_FILES } from '../mosquitto/mosquitto-files.ts';
-import { addDevice, freePort, sleep, waitUntil } from './gateway-harness.ts';
+import { addDevice, sleep, waitUntil } from './gateway-harness.ts';
+import { PrivateMosquitto } from './private-mosquitto.ts';
 
 const SERVICE = { username: 'faregate-gateway', password: 'service-secret-for-the-acl-test' };
 const A = 'acl-gate-a';
@@ -29,18 +28,7 @@ after(async () => {
 });
 
 let url = '';
-let mosquittoLog = '';
 const credentials = new Map<string, string>();
-
-/** Whether something accepts TCP connections on the port. */
-const listening = (port: number): Promise<boolean> =>
-  new Promise((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port }, () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.on('error', () => resolve(false));
-  });
 
 /** A connected client; registered for closing in `after`. */
 async function client(username: string, password: string, options: IClientOptions = {}): Promise<MqttClient> {
@@ -62,10 +50,10 @@ describe('the generated Mosquitto password and ACL files, enforced by a private 
   before(async () => {
     const { dir, remove } = await makeTempDir('mosquitto-acl');
     cleanups.push(remove);
-    const port = await freePort();
-    url = `mqtt://127.0.0.1:${port}`;
     const mosquittoDir = join(dir, 'mosquitto');
     await mkdir(mosquittoDir);
+    const mosquitto = new PrivateMosquitto(dir, mosquittoDir);
+    url = await mosquitto.reservePort();
     // The gateways' config: an external broker with the service identity, SQLite ledger.
     const config = join(dir, 'gateway.json');
     await writeFile(config, JSON.stringify({ dataDir: join(dir, 'data'), mqtt: { mode: 'external', url, ...SERVICE } }));
@@ -77,34 +65,8 @@ describe('the generated Mosquitto password and ACL files, enforced by a private 
     const users = readFileSync(passwd, 'utf8').trim().split('\n').map((line) => line.split(':')[0]).sort();
     assert.deepEqual(users, [A, B, SERVICE.username].sort(), 'the password file has both gates and the service user');
 
-    const conf = join(dir, 'mosquitto.conf');
-    await writeFile(
-      conf,
-      [
-        'user root',
-        'persistence false',
-        `listener ${port} 127.0.0.1`,
-        'allow_anonymous false',
-        `password_file ${passwd}`,
-        `acl_file ${join(mosquittoDir, MOSQUITTO_FILES.acl)}`,
-        'log_dest stderr',
-        'log_type error',
-        'log_type warning',
-        'log_type notice',
-        'log_type information',
-        '',
-      ].join('\n'),
-    );
-    const mosquitto: ChildProcess = spawn('mosquitto', ['-c', conf], { stdio: ['ignore', 'pipe', 'pipe'] });
-    mosquitto.stdout?.on('data', (chunk: Buffer) => (mosquittoLog += chunk.toString()));
-    mosquitto.stderr?.on('data', (chunk: Buffer) => (mosquittoLog += chunk.toString()));
-    const exited = new Promise<void>((resolve) => mosquitto.on('close', () => resolve()));
-    cleanups.push(async () => {
-      if (mosquitto.exitCode === null && mosquitto.signalCode === null) mosquitto.kill('SIGKILL');
-      await exited;
-    });
-    await waitUntil('the private mosquitto listens', async () => mosquitto.exitCode !== null || (await listening(port)), { timeoutMs: 15_000, detail: () => mosquittoLog });
-    assert.equal(mosquitto.exitCode, null, `mosquitto exited: ${mosquittoLog}`);
+    cleanups.push(() => mosquitto.kill());
+    await mosquitto.start();
   });
 
   it('refuses a wrong password, an unknown user and an anonymous client', async () => {
@@ -156,6 +118,18 @@ describe('the generated Mosquitto password and ACL files, enforced by a private 
     await sleep(300);
     assert.equal(seen.flat().length, 10, 'each batch went to one member of the group');
     assert.ok(seen.every((messages) => messages.length > 0), `both members got a share (${seen.map((m) => m.length).join(' / ')})`);
+  });
+
+  it('lets the gates of a station share its passback topic, and no other station', async () => {
+    const a = await device(A);
+    const b = await device(B);
+    const toB = recorder(b);
+    await b.subscribeAsync([topics.stationPassback('ACL-STATION'), topics.stationPassback('OTHER-STATION')], { qos: 1 });
+    await a.publishAsync(topics.stationPassback('OTHER-STATION'), 'A on another station', { qos: 1 });
+    await a.publishAsync(topics.stationPassback('ACL-STATION'), 'A on its station', { qos: 1 });
+    await waitUntil("B received A's share", () => toB.includes(`${topics.stationPassback('ACL-STATION')} A on its station`), { detail: () => JSON.stringify(toB) });
+    await sleep(300);
+    assert.deepEqual(toB, [`${topics.stationPassback('ACL-STATION')} A on its station`]);
   });
 
   it("gives a gate its own acks and refuses it another gate's", async (t) => {
