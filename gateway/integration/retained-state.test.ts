@@ -13,7 +13,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { makeTempDir } from '../../runtime/testing/temp-dir.ts';
 import { TestKeys } from '../../runtime/testing/test-keys.ts';
-import { ValidatorProcess, type LogLine } from '../../runtime/testing/validator-process.ts';
+import { ValidatorProcess } from '../../runtime/testing/validator-process.ts';
 import { GatewayApi, startGateway, waitUntil, writeValidatorConfig, type GatewayProcess } from './gateway-harness.ts';
 
 const cleanups: Array<() => Promise<void>> = [];
@@ -23,12 +23,6 @@ after(async () => {
 
 const STATION = 'RS-STATION';
 
-async function decide(validator: ValidatorProcess, code: string): Promise<LogLine> {
-  const before = validator.taps().length;
-  validator.feed([code]);
-  await waitUntil('the gate decided the code', () => validator.taps().length > before, { detail: () => validator.stderr });
-  return validator.taps()[before]!;
-}
 
 describe('retained state on embedded defaults', { timeout: 150_000 }, () => {
   it('delivers a command for an offline gate after a gateway restart, and gives a connecting gate an applicable deny state right after revocations', async () => {
@@ -95,7 +89,7 @@ describe('retained state on embedded defaults', { timeout: 150_000 }, () => {
       timeoutMs: 30_000,
       detail: () => gate2.lines.filter((line) => /deny/.test(line.msg)).map((line) => `${line.msg} ${JSON.stringify(line.versions ?? line.reason ?? '')}`).join('; '),
     });
-    for (const ticket of revoked) assert.deepEqual([(await decide(gate2, ticket.text)).reason], ['revoked']);
-    assert.equal((await decide(gate2, keys.ticket().text)).decision, 'accept');
+    for (const ticket of revoked) assert.deepEqual([(await gate2.decide(ticket.text)).reason], ['revoked']);
+    assert.equal((await gate2.decide(keys.ticket().text)).decision, 'accept');
   });
 });

@@ -7,7 +7,7 @@
  */
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { LogLine, ValidatorProcess } from '../../runtime/testing/validator-process.ts';
+import type { ValidatorProcess } from '../../runtime/testing/validator-process.ts';
 import { waitUntil } from './gateway-harness.ts';
 import { GatewayWithGates, type Cleanups } from './gateway-with-gates.ts';
 
@@ -19,13 +19,6 @@ after(async () => {
 const STATION = 'PB-STATION';
 const MERGED_FROM_PEER = 'faregate_passback_merged_total{source="peer"}';
 
-/** Feeds one code and waits for the gate's decision on it. */
-async function decide(validator: ValidatorProcess, code: string): Promise<LogLine> {
-  const before = validator.taps().length;
-  validator.feed([code]);
-  await waitUntil('the gate decided the code', () => validator.taps().length > before, { detail: () => validator.stderr });
-  return validator.taps()[before]!;
-}
 
 describe('single tickets and passback across the gates of a station and a restart', { timeout: 120_000 }, () => {
   it('refuses the second use at the next gate of the station and after a kill -9 of the first gate', async (t) => {
@@ -38,29 +31,29 @@ describe('single tickets and passback across the gates of a station and a restar
 
     // One gate accepts; the other learns of it over the station topic and refuses the ticket.
     const single = keys.singleTicket();
-    const accepted = await decide(first, single.text);
+    const accepted = await first.decide(single.text);
     assert.equal(accepted.decision, 'accept');
     const acceptedAt = Date.now();
     await waitUntil('the second gate merged the first gate\'s accept', async () => (await second.metric(MERGED_FROM_PEER)) >= 1, { intervalMs: 10 });
     const mergedWithinMs = Date.now() - acceptedAt;
-    const atSecondGate = await decide(second, single.text);
+    const atSecondGate = await second.decide(single.text);
     assert.deepEqual([atSecondGate.decision, atSecondGate.reason], ['reject', 'passback']);
     // A day ticket: the same at the same station within the passback time.
     const day = keys.ticket();
-    assert.equal((await decide(second, day.text)).decision, 'accept');
+    assert.equal((await second.decide(day.text)).decision, 'accept');
     await waitUntil('the first gate merged the day ticket', async () => (await first.metric(MERGED_FROM_PEER)) >= 1, { intervalMs: 10 });
-    assert.equal((await decide(first, day.text)).reason, 'passback');
+    assert.equal((await first.decide(day.text)).reason, 'passback');
 
     // kill -9 of the first gate once its accept is durable; it comes back knowing the ticket.
     await waitUntil('the first gate committed its accept', async () => (await first.health()).journal.committedSeq >= Number(accepted.seq));
     first.kill('SIGKILL');
     await first.exited;
     const restarted = await startValidator(files[0]!);
-    const afterRestart = await decide(restarted, single.text);
+    const afterRestart = await restarted.decide(single.text);
     assert.deepEqual([afterRestart.decision, afterRestart.reason], ['reject', 'passback']);
     assert.equal(restarted.linesWith('anti-passback memory rebuilt from the journal')[0]?.merged, 1);
     // And another single ticket still gets in: nothing else is blocked.
-    assert.equal((await decide(restarted, keys.singleTicket().text)).decision, 'accept');
+    assert.equal((await restarted.decide(keys.singleTicket().text)).decision, 'accept');
     t.diagnostic(`peer accept merged at the other gate within ${mergedWithinMs} ms (upper bound, polled every 10 ms)`);
   });
 });

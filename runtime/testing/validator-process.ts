@@ -79,6 +79,14 @@ export class ValidatorProcess {
     return line === undefined ? 0 : Number(line.slice(sample.length + 1));
   }
 
+  /** Feeds one code and waits for the gate's decision on it (its 'tap' line). */
+  async decide(code: string): Promise<LogLine> {
+    const before = this.taps().length;
+    this.feed([code]);
+    await waitUntil('the gate decided the code', () => this.taps().length > before, { detail: () => this.stderr });
+    return this.taps()[before]!;
+  }
+
   /** Writes lines to stdin: scanned codes, or #passage / #emergency on|off / #door-forced. */
   feed(lines: readonly string[]): void {
     if (lines.length > 0) this.child.stdin.write(`${lines.join('\n')}\n`);
