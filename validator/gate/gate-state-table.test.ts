@@ -127,6 +127,14 @@ describe('gate state machine: every state x every input', () => {
     }
   });
 
+  it('sounds the buzzer and lights red for every passage without a grant and every forced door', () => {
+    for (const { from, input, expected } of CELLS) {
+      const alarmed = expected[1].some((entry) => entry.kind === 'event' && (entry.event === 'forced-passage' || entry.event === 'tailgating'));
+      const { view } = run([INPUTS[input]], FIXTURES[from]);
+      if (alarmed) assert.ok(view.buzzer && view.redLight, `${from} + ${input}`);
+    }
+  });
+
   it('starts from closed with every output off and the ready text', () => {
     const view = gateView(INITIAL_GATE_STATE, PULSE);
     assert.deepEqual(view, {
