@@ -273,6 +273,27 @@ describe('the validator process against a real broker', { timeout: 120_000 }, ()
     assert.ok(received.some((record) => record.kind === 'event' && record.event === 'out-of-service' && record.detail === 'lane maintenance'));
   });
 
+  it('expires an unused grant alone, credits the next passage to its own tap, and alarms for a passage without a grant', async () => {
+    const TIMEOUT = 4000;
+    const { keys, gateway, validator } = await setUp('grants', { passageTimeoutMs: TIMEOUT });
+    const outcomes = () => gateway.recordsOf(DEVICE).flatMap((record) => (record.kind === 'passage' ? [[record.tapSeq, record.outcome]] : []));
+    validator.feed([keys.ticket().text]); // this rider never walks through
+    const [first] = await tapsLogged(validator, 1);
+    await sleep(TIMEOUT / 2); // the scenario: the next rider comes half a timeout later
+    validator.feed([keys.ticket().text]);
+    const [, second] = await tapsLogged(validator, 2);
+    await waitUntil('the first grant expires', () => outcomes().length > 0);
+    assert.deepEqual(outcomes(), [[first!.seq, 'not-used']], 'the first grant expired alone');
+    validator.feed(['#passage']);
+    await waitUntil('the passage is recorded', () => outcomes().length > 1);
+    assert.deepEqual(outcomes(), [[first!.seq, 'not-used'], [second!.seq, 'passed']]);
+    validator.feed(['#passage']); // someone without a ticket, no grant left
+    await waitUntil('the passage without a grant is an event', () => gateway.recordsOf(DEVICE).some((record) => record.kind === 'event'));
+    const alarm = gateway.recordsOf(DEVICE).find((record) => record.kind === 'event');
+    assert.ok(alarm?.kind === 'event' && (alarm.event === 'tailgating' || alarm.event === 'forced-passage'), JSON.stringify(alarm));
+    assert.equal(await validator.metric(`faregate_gate_events_total{event="${alarm.event}"}`), 1);
+  });
+
   it('exits with code 2 and lists every bad field of a bad config', async () => {
     const { dir, remove } = await makeTempDir('bad-config');
     cleanups.push(remove);
