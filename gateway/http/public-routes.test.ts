@@ -57,6 +57,7 @@ describe('public routes', () => {
       'GET /api/taps',
       'GET /api/gaps',
       'POST /api/deny',
+      'POST /api/clock/reset',
       'POST /api/tickets',
       'POST /api/enrolments',
       'GET /api/tickets/{id}',
