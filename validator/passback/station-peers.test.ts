@@ -85,3 +85,19 @@ describe('station peers', () => {
     assert.equal(await counted('passbackShared', 'failed'), 1);
   });
 });
+
+describe('station peers refused their topic', () => {
+  it('stops publishing where the broker refused the subscription, since a refused publish costs the connection', async () => {
+    const { state, link, peers, counted } = await setup();
+    peers.onSubscribed([topics.stationPassback('central')]);
+    state.recordEntry(TICKET, 'single', 'central', T);
+    await nextTurn();
+    assert.equal(link.sent.length, 0);
+    assert.equal(await counted('passbackShared', 'refused'), 1);
+    peers.onSubscribed([]);
+    state.recordEntry('dd'.repeat(16), 'single', 'central', T);
+    await nextTurn();
+    await nextTurn();
+    assert.equal(link.sent.length, 1);
+  });
+});

@@ -21,6 +21,8 @@ export class StationPeers {
   readonly topic: string;
   private queue: SharedEntry[] = [];
   private flushScheduled = false;
+  /** False while the broker refuses this gate its station topic (a publish there would cost the connection). */
+  private granted = true;
 
   constructor(
     private readonly parts: {
@@ -41,6 +43,12 @@ export class StationPeers {
 
   async stop(): Promise<void> {
     this.parts.state.onEntry(() => undefined);
+  }
+
+  /** The broker's answer to this connection's subscriptions. */
+  onSubscribed(refused: string[]): void {
+    this.granted = !refused.includes(this.topic);
+    if (!this.granted) this.logger.error({ topic: this.topic, station: this.parts.station }, 'station topic refused by the broker: is this gate registered at this station? Entries are not shared');
   }
 
   /** A message on the station topic. Never throws. */
@@ -73,9 +81,9 @@ export class StationPeers {
     const entries = this.queue;
     this.queue = [];
     const { link, metrics } = this.parts;
-    if (!link.connected) {
-      metrics.passbackShared.inc({ outcome: 'not_connected' }, entries.length);
-      this.logger.warn({ entries: entries.length }, 'uplink down: accepted entries not shared with the station (this gate remembers them)');
+    if (!link.connected || !this.granted) {
+      metrics.passbackShared.inc({ outcome: link.connected ? 'refused' : 'not_connected' }, entries.length);
+      this.logger.warn({ entries: entries.length, connected: link.connected }, 'accepted entries not shared with the station (this gate remembers them)');
       return;
     }
     for (let i = 0; i < entries.length; i += MAX_SHARED_ENTRIES) {

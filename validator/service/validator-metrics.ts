@@ -21,7 +21,7 @@ export function createValidatorMetrics() {
     clockAnchored: new Gauge({ name: 'faregate_clock_trusted', help: '1 when the gate can vouch for its clock', registers: [registry] }),
     gateEvents: new Counter({ name: 'faregate_gate_events_total', help: 'Gate events journalled (tailgating, forced-passage, emergency, service changes)', labelNames: ['event'] as const, registers: [registry] }),
     grantOutcomes: new Counter({ name: 'faregate_grant_outcomes_total', help: 'Grants of accepted taps ended, by outcome (passed, not-used)', labelNames: ['outcome'] as const, registers: [registry] }),
-    passbackShared: new Counter({ name: 'faregate_passback_shared_total', help: 'Accepted entries offered to the station peers, by outcome (sent, not_connected, failed)', labelNames: ['outcome'] as const, registers: [registry] }),
+    passbackShared: new Counter({ name: 'faregate_passback_shared_total', help: 'Accepted entries offered to the station peers, by outcome (sent, not_connected, refused, failed)', labelNames: ['outcome'] as const, registers: [registry] }),
     passbackMerged: new Counter({ name: 'faregate_passback_merged_total', help: 'Entries merged into anti-passback memory, by source (peer, journal)', labelNames: ['source'] as const, registers: [registry] }),
     beaconsDropped: new Counter({ name: 'faregate_time_beacons_dropped_total', help: 'Time beacons not taken, by reason (invalid, duplicate, behind, too-far-ahead)', labelNames: ['reason'] as const, registers: [registry] }),
     clockResets: new Counter({ name: 'faregate_clock_resets_total', help: 'Signed clock reset commands applied', registers: [registry] }),

@@ -226,6 +226,7 @@ export class ValidatorService {
         },
         onDisconnect: () => this.metrics.uplinkConnected.set(0),
         onMessage: (topic, payload) => (topic === stationTopic ? peers?.onMessage(payload) : router?.onMessage(topic, payload)),
+        onSubscribed: (refused) => peers?.onSubscribed(refused),
       },
       this.logger.child({ module: 'mqtt' }),
     );

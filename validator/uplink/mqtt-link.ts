@@ -27,6 +27,8 @@ export interface LinkEvents {
   onConnect(): void;
   onDisconnect(): void;
   onMessage(topic: string, payload: Buffer): void;
+  /** The broker answered the subscriptions; `refused` lists the filters it did not grant. */
+  onSubscribed?(refused: string[]): void;
 }
 
 export class MqttLink {
@@ -69,8 +71,11 @@ export class MqttLink {
       this.attempts = 0;
       this.connectedSince = Date.now();
       this.logger.info({ url: this.options.url }, 'connected to the broker');
-      client.subscribe(this.options.subscriptions, { qos: 1 }, (error) => {
-        if (error) this.logger.error({ err: error }, 'subscribe failed');
+      client.subscribe(this.options.subscriptions, { qos: 1 }, (error, granted) => {
+        if (error) return this.logger.error({ err: error }, 'subscribe failed');
+        const refused = (granted ?? []).filter((grant) => grant.qos > 2).map((grant) => grant.topic);
+        if (refused.length > 0) this.logger.error({ refused }, 'subscriptions refused by the broker (topic ACL)');
+        this.events.onSubscribed?.(refused);
       });
       this.events.onConnect();
     });
