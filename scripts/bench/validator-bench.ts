@@ -3,6 +3,7 @@
  * commanded, against the decision alone, in one run; and the resident memory of the
  * real validator process while it takes a stream of taps.
  */
+import { randomBytes } from 'node:crypto';
 import { spawn } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { build } from 'esbuild';
@@ -15,6 +16,7 @@ import { KEYS_FILES, readIssuerSigningKey } from '../../keys/keys-dir.ts';
 import { DEFAULT_CHECK_SETTINGS } from '../../protocol/bundles/check-settings.ts';
 import { trustStoreFromKeysDir } from '../../validator/check/load-keys-dir.ts';
 import { PassbackState } from '../../validator/check/passback-state.ts';
+import { keyedPassbackState } from '../../validator/passback/station-key.ts';
 import { TicketChecker, type GateContext } from '../../validator/check/ticket-checker.ts';
 import { GateController } from '../../validator/gate/gate-controller.ts';
 import { createSimulatedHardware } from '../../validator/hardware/simulated-hardware.ts';
@@ -82,7 +84,8 @@ export async function benchGatePath(): Promise<void> {
   });
   const controller = new GateController({ outputs: hardware, display: hardware.display, journal: () => undefined, timers, logger });
   await controller.start();
-  const checker = new TicketChecker(trustStoreFromKeysDir(keysDir), new PassbackState(), settings);
+  // As in the service: anti-passback under the station's keyed hash.
+  const checker = new TicketChecker(trustStoreFromKeysDir(keysDir), keyedPassbackState(randomBytes(32)), settings);
   const pipeline = new TapPipeline(
     { device: 'bench', gate, checker, clock: { now: () => clockReading, nowMs: () => now * 1000 }, journal, controller, metrics: createValidatorMetrics(), onCommitted: () => undefined },
     logger,

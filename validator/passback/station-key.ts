@@ -7,6 +7,8 @@
  */
 import { createHmac, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { passbackKey } from '../../protocol/mqtt/station-passback.ts';
+import { DEFAULT_PASSBACK_CAPACITY, PassbackState } from '../check/passback-state.ts';
 
 export const MIN_STATION_KEY_CHARS = 32;
 
@@ -31,4 +33,9 @@ export function loadStationKey(options: { stationKeyFile?: string; station: stri
   const root = options.rootPublicKey.export({ format: 'der', type: 'spki' });
   const key = createHmac('sha256', root).update(`faregate/station-key/v1\0${options.station}`).digest();
   return { key, source: 'derived' };
+}
+
+/** Anti-passback memory filing tickets under their keyed hash, as the station shares them. */
+export function keyedPassbackState(key: Uint8Array, capacity = DEFAULT_PASSBACK_CAPACITY): PassbackState {
+  return new PassbackState(capacity, (ticketId) => passbackKey(key, ticketId));
 }

@@ -10,10 +10,9 @@ import { PartSequence, type Part } from '../../runtime/lifecycle.ts';
 import { encodeMessage, type DeviceState } from '../../protocol/mqtt/messages.ts';
 import { topics } from '../../protocol/mqtt/topics.ts';
 import { parsePublicKeyPem } from '../../protocol/ticket/ed25519.ts';
-import { PassbackState, DEFAULT_PASSBACK_CAPACITY } from '../check/passback-state.ts';
-import { passbackKey } from '../../protocol/mqtt/station-passback.ts';
+import type { PassbackState } from '../check/passback-state.ts';
 import { passbackMemorySeconds, rebuildPassback } from '../passback/passback-rebuild.ts';
-import { loadStationKey } from '../passback/station-key.ts';
+import { keyedPassbackState, loadStationKey } from '../passback/station-key.ts';
 import { StationPeers } from '../passback/station-peers.ts';
 import { TicketChecker, type GateContext } from '../check/ticket-checker.ts';
 import { TrustStore } from '../check/trust-store.ts';
@@ -80,7 +79,7 @@ export class ValidatorService {
     this.clock = clock;
     const trust = new TrustStore(rootPublicKey);
     const stationKey = loadStationKey({ station: config.station, rootPublicKey, ...(config.passback.stationKeyFile !== undefined && { stationKeyFile: config.passback.stationKeyFile }) });
-    const passback = new PassbackState(DEFAULT_PASSBACK_CAPACITY, (ticketId) => passbackKey(stationKey.key, ticketId));
+    const passback = keyedPassbackState(stationKey.key);
     const checker = new TicketChecker(trust, passback, config.fares);
     const bundles = new BundleStore(
       { dir: join(config.stateDir, 'bundles'), device: config.device, rootPublicKey, seeds: { ...(config.seedBundles.trustList && { trust: config.seedBundles.trustList }), ...(config.seedBundles.denyList && { deny: config.seedBundles.denyList }) } },
