@@ -15,6 +15,7 @@
 import type { Logger } from 'pino';
 import { denyDeltaBetween, openDenyList, signDenyDelta, type DenyList } from '../../protocol/bundles/deny-list.ts';
 import {
+  openFareSettings,
   signFareSettings,
   signGateCommand,
   signTimeBeacon,
@@ -58,6 +59,8 @@ export class FleetPublisher {
   /** The full deny list on the retained topic: the base of the retained delta. */
   private retainedDeny: DenyList | undefined;
   private readonly commands: CommandQueue;
+  /** The fare settings last published (clearing's anti-passback time). */
+  fares: FareSettings | undefined;
 
   constructor(
     private readonly options: FleetOptions,
@@ -71,9 +74,9 @@ export class FleetPublisher {
   async start(): Promise<void> {
     await this.record('trust', readBundle(this.options.keysDir, KEYS_FILES.trustList));
     await this.record('deny', readBundle(this.options.keysDir, KEYS_FILES.denyList));
-    if (!(await this.ledger.latestBundle('fares'))) {
-      await this.publishFares({ ...DEFAULT_CHECK_SETTINGS, version: Date.now(), issuedAt: Math.floor(Date.now() / 1000) });
-    }
+    const fares = await this.ledger.latestBundle('fares');
+    if (fares) this.fares = openFareSettings(fares.bytes, readRootPublicKey(this.options.keysDir));
+    else await this.publishFares({ ...DEFAULT_CHECK_SETTINGS, version: Date.now(), issuedAt: Math.floor(Date.now() / 1000) });
     await this.republish('start');
     this.beaconTimer = setInterval(() => void this.publishBeacon(), this.options.timeBeaconIntervalMs);
     this.beaconTimer.unref();
@@ -147,6 +150,7 @@ export class FleetPublisher {
   async publishFares(settings: FareSettings): Promise<void> {
     const bytes = signFareSettings(settings, readRootSigningKey(this.options.keysDir));
     await this.record('fares', bytes, settings.version);
+    this.fares = settings;
     await this.broker.publish(topics.bundle('fares'), bytes, RETAINED);
   }
 

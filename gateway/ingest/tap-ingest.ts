@@ -8,6 +8,7 @@
 import type { Logger } from 'pino';
 import { encodeMessage, MessageError, parseTapBatch, type BatchAck, type TapBatch } from '../../protocol/mqtt/messages.ts';
 import { deviceOfTopic, topics } from '../../protocol/mqtt/topics.ts';
+import type { JournalRecord } from '../../protocol/uplink/tap-record.ts';
 import type { Ledger } from '../ledger/ledger.ts';
 import type { GatewayMetrics } from '../metrics/gateway-metrics.ts';
 import { REJECT_REASONS } from '../../protocol/ticket/reasons.ts';
@@ -40,6 +41,8 @@ export class TapIngest {
     private readonly acks: AckPublisher,
     private readonly metrics: GatewayMetrics,
     private readonly logger: Logger,
+    /** Sees every committed batch's records (clearing checks), after the commit and before the ack. */
+    private readonly onCommitted: (records: readonly JournalRecord[]) => void = () => undefined,
   ) {}
 
   /** Handles one message from `faregate/v1/devices/{device}/taps`. */
@@ -106,6 +109,11 @@ export class TapIngest {
       this.metrics.recordsDuplicate.inc(result.duplicates);
       for (const record of pending.batch.records) {
         if (record.kind === 'tap') this.metrics.decisions.inc({ decision: record.decision, reason: knownReason(record.reason) });
+      }
+      try {
+        this.onCommitted(pending.batch.records);
+      } catch (error) {
+        this.logger.error({ err: error }, 'committed-records observer failed');
       }
       // The newest record of the batch: how far behind the gates the ledger runs (a backlog drains old ones).
       const newest = pending.batch.records[pending.batch.records.length - 1]!;

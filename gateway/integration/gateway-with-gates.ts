@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { makeTempDir } from '../../runtime/testing/temp-dir.ts';
 import { TestKeys } from '../../runtime/testing/test-keys.ts';
 import { ValidatorProcess } from '../../runtime/testing/validator-process.ts';
-import { GatewayApi, startGateway, waitUntil, writeValidatorConfig, type GatewayProcess } from './gateway-harness.ts';
+import { GatewayApi, startGateway, waitUntil, writeValidatorConfig, type GatewayAddresses, type GatewayProcess } from './gateway-harness.ts';
 
 export type Cleanups = Array<() => Promise<void>>;
 
@@ -17,9 +17,11 @@ export class GatewayWithGates {
 
   private constructor(
     readonly dir: string,
-    readonly gateway: GatewayProcess,
+    public gateway: GatewayProcess,
+    readonly addresses: GatewayAddresses,
     readonly api: GatewayApi,
     readonly keys: TestKeys,
+    private readonly cleanups: Cleanups,
   ) {}
 
   static async start(name: string, cleanups: Cleanups): Promise<GatewayWithGates> {
@@ -28,9 +30,19 @@ export class GatewayWithGates {
     const dataDir = join(dir, 'gateway');
     const { gateway, addresses } = await startGateway(['--data-dir', dataDir, '--mqtt-port', '0', '--http-port', '0'], { expectToken: true });
     cleanups.push(async () => void (await gateway.stop(3000)));
-    const fixture = new GatewayWithGates(dir, gateway, new GatewayApi(addresses.httpUrl, addresses.token!), TestKeys.fromDir(join(dataDir, 'keys')));
+    const fixture = new GatewayWithGates(dir, gateway, addresses, new GatewayApi(addresses.httpUrl, addresses.token!), TestKeys.fromDir(join(dataDir, 'keys')), cleanups);
     cleanups.push(async () => void (await Promise.all(fixture.running.map((v) => v.stop()))));
     return fixture;
+  }
+
+  /** Stops the gateway (SIGTERM) and starts it again on the same ports and data directory. */
+  async restartGateway(): Promise<void> {
+    const stopped = await this.gateway.stop();
+    if (stopped.code !== 0) throw new Error(`the gateway did not stop cleanly: ${this.gateway.describe()}`);
+    const ports = ['--mqtt-port', String(this.addresses.mqttPort), '--http-port', String(this.addresses.httpPort)];
+    const { gateway } = await startGateway(['--data-dir', join(this.dir, 'gateway'), ...ports], { label: 'gateway (restarted)' });
+    this.gateway = gateway;
+    this.cleanups.push(async () => void (await gateway.stop(3000)));
   }
 
   /** The state directory of a gate registered here. */

@@ -54,6 +54,22 @@ describe('single tickets and passback across the gates of a station and a restar
     assert.equal(restarted.linesWith('anti-passback memory rebuilt from the journal')[0]?.merged, 1);
     // And another single ticket still gets in: nothing else is blocked.
     assert.equal((await restarted.decide(keys.singleTicket().text)).decision, 'accept');
+
+    // With the uplink down each gate decides alone: both let the same single ticket in, and
+    // clearing flags it once the journals reach the gateway again.
+    await fleet.gateway.stop();
+    await waitUntil('both gates lost the uplink', async () => (await Promise.all([restarted, second].map((v) => v.health()))).every((h) => !h.uplink.connected));
+    const offline = keys.singleTicket();
+    assert.equal((await restarted.decide(offline.text)).decision, 'accept');
+    assert.equal((await second.decide(offline.text)).decision, 'accept');
+    await fleet.restartGateway();
+    await waitUntil('clearing flagged the single ticket used twice', () => fleet.gateway.logged('a ticket got through twice where the rules say no').length > 0, {
+      timeoutMs: 30_000,
+      detail: () => fleet.gateway.describe(),
+    });
+    const [slip] = fleet.gateway.logged('a ticket got through twice where the rules say no');
+    assert.equal(slip!.rule, 'single_use');
+    assert.notEqual(slip!.ticketId, offline.ticketId, 'the log names the ticket by a hash prefix only');
     t.diagnostic(`peer accept merged at the other gate within ${mergedWithinMs} ms (upper bound, polled every 10 ms)`);
   });
 });

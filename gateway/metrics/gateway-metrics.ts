@@ -24,6 +24,7 @@ export function createGatewayMetrics() {
       registers: [registry],
     }),
     gapsSeen: new Gauge({ name: 'faregate_device_gaps', help: 'Missing sequence ranges per device at its last ack', labelNames: ['device'] as const, registers: [registry] }),
+    passbackSlips: new Counter({ name: 'faregate_passback_slips_total', help: 'Tickets accepted twice where the rules say no (single_use, passback), found at clearing', labelNames: ['rule'] as const, registers: [registry] }),
     devicesOnline: new Gauge({ name: 'faregate_devices_online', help: 'Devices whose last state says online', registers: [registry] }),
   };
   return metrics;

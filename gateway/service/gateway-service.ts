@@ -16,6 +16,8 @@ import type { GatewayConfig } from '../config/gateway-config.ts';
 import { DeviceCredentials, newSecret, type IssuedCredentials } from '../fleet/device-credentials.ts';
 import { FleetPublisher } from '../fleet/fleet-publisher.ts';
 import { TapIngest } from '../ingest/tap-ingest.ts';
+import { PassbackSlips } from '../ingest/passback-slips.ts';
+import { DEFAULT_CHECK_SETTINGS } from '../../protocol/bundles/check-settings.ts';
 import type { Ledger } from '../ledger/ledger.ts';
 import { openLedger } from '../ledger/open-ledger.ts';
 import { createGatewayMetrics, type GatewayMetrics } from '../metrics/gateway-metrics.ts';
@@ -120,7 +122,8 @@ export class GatewayService {
       // A broker that restarted without persistence has lost every retained message.
       { onReconnect: () => void this.fleet.republish('broker connection back').catch(() => undefined) },
     );
-    this.ingest = new TapIngest(this.ledger, this.client, this.metrics, this.logger.child({ module: 'ingest' }));
+    const slips = new PassbackSlips(() => this.fleet.fares?.passbackSeconds ?? DEFAULT_CHECK_SETTINGS.passbackSeconds, this.metrics, this.logger.child({ module: 'clearing' }));
+    this.ingest = new TapIngest(this.ledger, this.client, this.metrics, this.logger.child({ module: 'ingest' }), (records) => slips.observe(records));
     this.fleet = new FleetPublisher(
       {
         keysDir: config.keysDir,
