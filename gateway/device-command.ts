@@ -16,9 +16,13 @@ import { openLedger } from './ledger/open-ledger.ts';
 import { updateMosquittoFiles } from './mosquitto/mosquitto-files.ts';
 import { SERVICE_USER } from './service/gateway-service.ts';
 
+export const DEVICE_USAGE = `device add --id ID --station S --zone N --mode M [--direction entry|exit] [--config FILE] [--data-dir DIR]
+        [--mosquitto-dir DIR] [--password-file FILE]   registers a gate and prints its MQTT credentials
+        (once; with --password-file the password goes into FILE, mode 0600)`;
+
 export async function deviceCommand(args: string[], print: (line: string) => void = (line) => void process.stdout.write(`${line}\n`)): Promise<void> {
   const [sub, ...rest] = args;
-  if (sub !== 'add') throw new UsageError('usage: npm run gateway -- device add --id ID --station S --zone N --mode M [--direction entry|exit] [--config FILE] [--data-dir DIR] [--mosquitto-dir DIR] [--password-file FILE]');
+  if (sub !== 'add') throw new UsageError(`${sub === undefined ? 'no device command' : `unknown device command "${sub}"`}\nusage: npm run gateway -- ${DEVICE_USAGE}`);
   const { values } = parseCommandArgs(rest, {
     id: { type: 'string' },
     station: { type: 'string' },

@@ -1,7 +1,7 @@
 import { describe, it, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { keysCli, validatorCli } from '../runtime/testing/run-cli.ts';
@@ -59,9 +59,10 @@ describe('keys CLI', () => {
     assert.equal(ticket.status, 0, ticket.stderr);
     const text = ticket.stdout.trim();
     assert.match(text, /^FT1:/);
-    const result = validatorCli(['check', '--keys', dir, '--zone', '1', '--mode', 'metro', '--station', 'S1'], `${text}\n${text}\n`);
-    const decisions = result.stdout.trim().split('\n').map((line) => JSON.parse(line) as { reason: string });
-    assert.deepEqual(decisions.map((d) => d.reason), ['ok', 'passback']);
+    const result = validatorCli(['check', '--keys', dir, '--zone', '1', '--mode', 'metro', '--station', 'S1'], `${text}\n${text}\nFT1:garbage\n`);
+    const decisions = result.stdout.trim().split('\n').map((line) => JSON.parse(line) as { reason: string; detail?: string });
+    assert.deepEqual(decisions.map((d) => d.reason), ['ok', 'passback', 'malformed']);
+    assert.equal(decisions[2]?.detail, 'Base45: invalid character "g" at position 4', 'validator check says why a code is malformed');
   });
 
   it('issues for a window relative to now with --valid-for: accepted now, expired once the window and the skew have passed', () => {
@@ -82,6 +83,19 @@ describe('keys CLI', () => {
     assert.deepEqual([...readFileSync(png).subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
   });
 
+  it('refuses an unwritable --png path in one line, exit 2, leaving nothing behind', () => {
+    const missingDir = join(root, 'no-such-dir', 'ticket.png');
+    expectInputError(keysCli('issue', '--dir', dir, '--product', 'day', ...DAY, '--png', missingDir), /^keys: --png: cannot write .*no-such-dir\/ticket.png \(no such directory\)$/m);
+    const busy = join(root, 'busy');
+    mkdirSync(join(busy, 'inside'), { recursive: true });
+    const before = readdirSync(root).sort();
+    const result = keysCli('issue', '--dir', dir, '--product', 'day', ...DAY, '--png', busy);
+    expectInputError(result, /^keys: --png: cannot write .*busy \(it is a directory\)$/m);
+    assert.equal(result.stdout, '', 'no ticket printed when its PNG could not be written');
+    assert.deepEqual(readdirSync(root).sort(), before);
+    assert.deepEqual(readdirSync(busy), ['inside']);
+  });
+
   it('trusts an issuer key made by openssl within its window, and its tickets check', () => {
     const keyPath = join(root, 'outside.key.pem');
     const pubPath = join(root, 'outside.pub.pem');
@@ -100,7 +114,10 @@ describe('keys CLI', () => {
     const rsaPath = join(root, 'rsa.pem');
     execFileSync('openssl', ['genpkey', '-algorithm', 'rsa', '-pkeyopt', 'rsa_keygen_bits:1024', '-out', rsaPath]);
     expectInputError(keysCli('add-issuer', '--dir', dir, '--public-key', rsaPath), /rsa key, expected Ed25519/);
-    expectInputError(keysCli('issue', '--dir', dir, '--product', 'single', '--from', 'tomorrow', '--until', '2030-01-01'), /--from: "tomorrow" is not an ISO 8601 time/);
+    expectInputError(keysCli('issue', '--dir', dir, '--product', 'single', '--from', 'tomorrow', '--until', '2030-01-01T00:00:00Z'), /--from "tomorrow": not an ISO 8601 time/);
+    expectInputError(keysCli('issue', '--dir', dir, '--product', 'single', '--from', '2026-02-30T00:00:00Z', '--until', '2030-01-01T00:00:00Z'), /--from "2026-02-30T00:00:00Z": there is no day 30 in 2026-02/);
+    expectInputError(keysCli('issue', '--dir', dir, '--product', 'single', '--from', '2026-01-01T00:00:00Z', '--until', '2030-01-01T08:00'), /--until "2030-01-01T08:00": the time has no zone/);
+    expectInputError(keysCli('deny', '--dir', dir, '--ticket', 'FT1:garbage'), /--ticket: the ticket text cannot be decoded: .*Base45 characters.*\(Base45: invalid character "g" at position 4\)/);
     expectInputError(keysCli('issue', '--dir', dir, '--product', 'weekly', ...DAY), /product: must be one of/);
     expectInputError(keysCli('issue', '--dir', dir, '--product', 'single', '--zones', '1,x', ...DAY), /--zones: "x" is not a whole number/);
     expectInputError(keysCli('retire', '--dir', dir, '--kid', 'zz'), /--kid/);

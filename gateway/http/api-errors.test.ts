@@ -36,6 +36,21 @@ describe('API errors', () => {
     }
   });
 
+  it('refuses an impossible date and a time without a zone, naming the field and why', async () => {
+    const response = await h.operator({
+      method: 'POST',
+      url: '/api/tickets',
+      payload: { product: 'day', from: '2026-02-30T00:00:00Z', until: '2026-03-02T08:00:00' },
+    });
+    assert.equal(response.statusCode, 400);
+    const { message } = response.json<ErrorReply>();
+    assert.match(message ?? '', /body\/from must be an ISO 8601 time with a zone[^;]*: there is no day 30 in 2026-02/);
+    assert.match(message ?? '', /body\/until must be an ISO 8601 time with a zone[^;]*: the time has no zone/);
+    const query = await h.operator({ method: 'GET', url: '/api/taps?from=2026-04-31T00:00:00Z' });
+    assert.equal(query.statusCode, 400);
+    assert.match(query.json<ErrorReply>().message ?? '', /query\/from must be an ISO 8601 time with a zone[^;]*: there is no day 31 in 2026-04/);
+  });
+
   it('keeps body types strict (no "5" for a number) while coercing query strings', async () => {
     const body = await h.operator({ method: 'POST', url: '/api/devices', payload: { id: 'gate-1', station: 'central', zone: '5', mode: 'metro', direction: 'entry' } });
     assert.equal(body.statusCode, 400);

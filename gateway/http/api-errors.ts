@@ -7,6 +7,7 @@
 import { STATUS_CODES } from 'node:http';
 import type { ErrorObject } from 'ajv';
 import type { FastifyError, FastifyInstance } from 'fastify';
+import { isoTimeProblem } from '../../runtime/iso-time.ts';
 
 /** An error a route throws on purpose; its message is for the caller. */
 export class HttpError extends Error {
@@ -50,7 +51,7 @@ function describe(error: ErrorObject, part: string): string {
       return `${path} must be one of ${list(params.allowedValues)}`;
     case 'format':
       return params.format === 'date-time'
-        ? `${path} must be an ISO 8601 time with a zone (e.g. 2026-01-01T08:00:00Z)`
+        ? `${path} must be an ISO 8601 time with a zone (e.g. 2026-01-01T08:00:00Z)${typeof error.data === 'string' ? `: ${isoTimeProblem(error.data) ?? ''}` : ''}`
         : `${path} must be a ${String(params.format)}`;
     case 'pattern':
       // The schema's description says what the pattern means (it is also the OpenAPI text).

@@ -3,6 +3,7 @@
  * A `pattern` always comes with a `description` phrased to follow "must be":
  * the validation message quotes it (api-errors.ts) and OpenAPI shows it.
  */
+import { parseIsoTimeMs } from '../../runtime/iso-time.ts';
 import { errorSchema } from './api-errors.ts';
 
 /** OpenAPI security requirement of the operator routes (the scheme is declared in build-api.ts). */
@@ -46,5 +47,5 @@ export function holderKeyBytes(text: string): Uint8Array {
 /** Decodes a value that matched ticketIdSchema. */
 export const ticketIdBytes = (hex: string): Uint8Array => new Uint8Array(Buffer.from(hex, 'hex'));
 
-/** A date-time that passed the schema, as Unix milliseconds. */
-export const isoToMs = (iso: string): number => Date.parse(iso);
+/** A date-time that passed the schema (runtime/iso-time.ts), as Unix milliseconds. */
+export const isoToMs = (iso: string): number => parseIsoTimeMs(iso);

@@ -10,6 +10,7 @@
  */
 import { Ajv, type Options as AjvOptions } from 'ajv';
 import formatsPlugin from 'ajv-formats';
+import { isoTimeProblem } from '../../runtime/iso-time.ts';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
@@ -47,6 +48,11 @@ const BODY_LIMIT_BYTES = 64 * 1024;
 // ajv-formats is CommonJS with a default export: NodeNext types the import as the module object.
 const addFormats = formatsPlugin as unknown as (ajv: Ajv) => Ajv;
 
+/** ajv-formats, with date-time replaced by the parser the CLIs use (runtime/iso-time.ts). */
+function withFormats(ajv: Ajv): Ajv {
+  return addFormats(ajv).addFormat('date-time', { type: 'string', validate: (text: string) => isoTimeProblem(text) === undefined });
+}
+
 /**
  * Bodies are JSON and keep their types ("5" is not a zone); query strings and
  * params are text and are coerced. Unknown fields are refused, not dropped, so
@@ -55,7 +61,7 @@ const addFormats = formatsPlugin as unknown as (ajv: Ajv) => Ajv;
  */
 function validators(): { body: Ajv; text: Ajv } {
   const common: AjvOptions = { allErrors: true, verbose: true, useDefaults: true, removeAdditional: false };
-  return { body: addFormats(new Ajv({ ...common, coerceTypes: false })), text: addFormats(new Ajv({ ...common, coerceTypes: 'array' })) };
+  return { body: withFormats(new Ajv({ ...common, coerceTypes: false })), text: withFormats(new Ajv({ ...common, coerceTypes: 'array' })) };
 }
 
 export async function buildApi(ctx: GatewayApiContext, options: ApiOptions = {}): Promise<FastifyInstance> {

@@ -9,11 +9,12 @@ import { loadGatewayConfig } from '../config/gateway-config.ts';
 import { openLedger } from '../ledger/open-ledger.ts';
 import { createApiToken } from './api-auth.ts';
 
-const USAGE = 'usage: npm run gateway -- token create --name NAME | token list | token delete --id ID  [--config FILE] [--data-dir DIR]';
+export const TOKEN_USAGE = `token create --name NAME | token list | token delete --id ID  [--config FILE] [--data-dir DIR]
+        operator API tokens (stored hashed; a new token is printed once)`;
 
 export async function tokenCommand(args: string[], print: (line: string) => void = (line) => void process.stdout.write(`${line}\n`)): Promise<void> {
   const [sub, ...rest] = args;
-  if (sub !== 'create' && sub !== 'list' && sub !== 'delete') throw new UsageError(USAGE);
+  if (sub !== 'create' && sub !== 'list' && sub !== 'delete') throw new UsageError(`${sub === undefined ? 'no token command' : `unknown token command "${sub}"`}\nusage: npm run gateway -- ${TOKEN_USAGE}`);
   const { values } = parseCommandArgs(rest, {
     name: { type: 'string' },
     id: { type: 'string' },

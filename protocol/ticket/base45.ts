@@ -27,29 +27,41 @@ export function encodeBase45(bytes: Uint8Array): string {
   return out;
 }
 
+/** Positions count in the whole text (prefix included), as a person reading it would. */
+function invalidCharacter(text: string, position: number): Base45Error {
+  return new Base45Error(`invalid character ${JSON.stringify(String.fromCodePoint(text.codePointAt(position)!))} at position ${position}`);
+}
+
 function digit(text: string, index: number, offset: number): number {
   const code = text.charCodeAt(offset + index);
   const value = code < 128 ? DECODE_TABLE[code]! : -1;
-  if (value < 0) throw new Base45Error(`invalid Base45 character at position ${index}`);
+  if (value < 0) throw invalidCharacter(text, offset + index);
   return value;
 }
 
 /** Decodes `text.slice(offset)`; throws Base45Error on any invalid input. */
 export function decodeBase45(text: string, offset = 0): Uint8Array {
   const length = text.length - offset;
-  if (length % 3 === 1) throw new Base45Error('Base45 text length leaves a single character');
+  if (length % 3 === 1) {
+    // Error path only: a wrong character says more than the length it caused.
+    for (let i = offset; i < text.length; i++) {
+      const code = text.charCodeAt(i);
+      if (code >= 128 || DECODE_TABLE[code]! < 0) throw invalidCharacter(text, i);
+    }
+    throw new Base45Error(`${length} characters leave a single one over (text cut short?)`);
+  }
   const out = new Uint8Array(Math.floor(length / 3) * 2 + (length % 3 === 2 ? 1 : 0));
   let o = 0;
   let i = 0;
   for (; i + 2 < length; i += 3) {
     const n = digit(text, i, offset) + digit(text, i + 1, offset) * 45 + digit(text, i + 2, offset) * 2025;
-    if (n > 0xffff) throw new Base45Error(`Base45 triplet at position ${i} exceeds 65535`);
+    if (n > 0xffff) throw new Base45Error(`the three characters at position ${offset + i} exceed 65535`);
     out[o++] = n >> 8;
     out[o++] = n & 0xff;
   }
   if (i < length) {
     const n = digit(text, i, offset) + digit(text, i + 1, offset) * 45;
-    if (n > 0xff) throw new Base45Error(`Base45 pair at position ${i} exceeds 255`);
+    if (n > 0xff) throw new Base45Error(`the two characters at position ${offset + i} exceed 255`);
     out[o++] = n;
   }
   return out;

@@ -35,7 +35,13 @@ const CRV_ED25519 = 6;
 const CNF_COSE_KEY = 1;
 
 function fail(message: string): never {
-  throw new MalformedError(message);
+  throw new MalformedError(message, 'claims');
+}
+
+function requireUint(value: unknown, name: string): number {
+  if (value === undefined) fail(`${name} missing`);
+  if (!isUint(value)) fail(`${name} must be an unsigned integer`);
+  return value;
 }
 
 function oneOf<T extends string>(value: unknown, allowed: readonly T[], name: string): T {
@@ -80,13 +86,14 @@ export function parseClaims(payload: Uint8Array): TicketClaims {
   const cti: unknown = map.get(CLAIM.cti);
   const cnf: unknown = map.get(CLAIM.cnf);
   if (iss !== undefined && typeof iss !== 'string') fail('iss must be a text string');
-  if (!isUint(exp)) fail('exp must be an unsigned integer');
-  if (!isUint(nbf)) fail('nbf must be an unsigned integer');
+  requireUint(exp, 'exp');
+  requireUint(nbf, 'nbf');
   if (iat !== undefined && !isUint(iat)) fail('iat must be an unsigned integer');
+  if (cti === undefined) fail('cti (ticket id) missing');
   if (!isBytes(cti) || cti.length < 8 || cti.length > 16) fail('cti must be 8 to 16 bytes');
   const claims: TicketClaims = {
-    exp,
-    nbf,
+    exp: exp as number,
+    nbf: nbf as number,
     cti,
     prd: oneOf(map.get('prd'), PRODUCTS, 'prd'),
     cls: map.has('cls') ? oneOf(map.get('cls'), FARE_CLASSES, 'cls') : 'adult',

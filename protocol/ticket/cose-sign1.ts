@@ -17,7 +17,17 @@ export interface CoseSign1 {
   signature: Uint8Array;
 }
 
-export class MalformedError extends Error {}
+/** Which layer of a scanned code is wrong: the text itself, the COSE envelope, the claims, or a rotating code's own content. */
+export type MalformedPart = 'text' | 'COSE' | 'claims' | 'code';
+
+export class MalformedError extends Error {
+  constructor(
+    message: string,
+    readonly part: MalformedPart = 'COSE',
+  ) {
+    super(message);
+  }
+}
 
 function fail(message: string): never {
   throw new MalformedError(message);

@@ -46,19 +46,19 @@ function parseHolderPayload(payload: Uint8Array): { ticketBytes: Uint8Array; mad
   try {
     map = decodeCbor(payload);
   } catch (error) {
-    throw new MalformedError(`bad code CBOR: ${(error as Error).message}`);
+    throw new MalformedError(`bad CBOR: ${(error as Error).message}`, 'code');
   }
-  if (!(map instanceof Map)) throw new MalformedError('code payload must be a map');
+  if (!(map instanceof Map)) throw new MalformedError('payload must be a map', 'code');
   const ticketBytes: unknown = map.get(1);
   const madeAt: unknown = map.get(2);
-  if (!isBytes(ticketBytes)) throw new MalformedError('code must carry the ticket as a byte string');
-  if (!isUint(madeAt)) throw new MalformedError('code time must be an unsigned integer');
+  if (!isBytes(ticketBytes)) throw new MalformedError('must carry the ticket as a byte string', 'code');
+  if (!isUint(madeAt)) throw new MalformedError('time must be an unsigned integer', 'code');
   return { ticketBytes, madeAt };
 }
 
 /** Parses a scanned text; throws MalformedError with the reason on any structural fault. */
 export function parseCodeText(text: string): ParsedCode {
-  if (text.length > MAX_CODE_TEXT_LENGTH) throw new MalformedError('code text over 1 KiB');
+  if (text.length > MAX_CODE_TEXT_LENGTH) throw new MalformedError(`over ${MAX_CODE_TEXT_LENGTH} characters`, 'text');
   if (text.startsWith(TICKET_PREFIX)) {
     return { level: 1, ticket: parseTicketBytes(decodeBase45(text, TICKET_PREFIX.length)) };
   }
@@ -68,10 +68,10 @@ export function parseCodeText(text: string): ParsedCode {
     requireExactEnvelope(codeBytes, cose, 'a rotating code');
     const { ticketBytes, madeAt } = parseHolderPayload(cose.payload);
     const ticket = parseTicketBytes(ticketBytes);
-    if (!ticket.claims.holderKey) throw new MalformedError('a rotating code must wrap a ticket with cnf');
+    if (!ticket.claims.holderKey) throw new MalformedError('a rotating code must wrap a ticket with cnf', 'code');
     return { level: 2, ticket, holderProof: { cose, madeAt } };
   }
-  throw new MalformedError('unknown prefix');
+  throw new MalformedError(`starts with neither ${TICKET_PREFIX} nor ${CODE_PREFIX}`, 'text');
 }
 
 /** Signs a level-1 ticket and returns its COSE_Sign1 bytes. */
@@ -86,7 +86,7 @@ export function ticketText(ticketBytes: Uint8Array): string {
 /** Extracts the level-1 COSE bytes from an `FT1:` text. */
 export function ticketBytesFromText(text: string): Uint8Array {
   const trimmed = text.trim();
-  if (!trimmed.startsWith(TICKET_PREFIX)) throw new MalformedError('a ticket text starts with FT1:');
+  if (!trimmed.startsWith(TICKET_PREFIX)) throw new MalformedError(`a ticket text starts with ${TICKET_PREFIX}`, 'text');
   return decodeBase45(trimmed, TICKET_PREFIX.length);
 }
 

@@ -5,6 +5,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { writeFileAtomic } from '../atomic-file.ts';
+import { isoTimeProblem, parseIsoTimeMs } from '../iso-time.ts';
 
 /** Bad input from the user: one line on stderr, exit code 2. */
 export class UsageError extends Error {}
@@ -25,12 +27,11 @@ export function required(values: Record<string, unknown>, name: string): string 
   return value;
 }
 
+/** An ISO 8601 time with a zone (iso-time.ts: the same rule as the HTTP API). */
 export function parseIsoTime(value: string, name: string): Date {
-  const ms = Date.parse(value);
-  if (!/^\d{4}-\d{2}-\d{2}/.test(value) || Number.isNaN(ms)) {
-    throw new UsageError(`--${name}: "${value}" is not an ISO 8601 time (e.g. 2026-11-27T08:00:00Z)`);
-  }
-  return new Date(ms);
+  const problem = isoTimeProblem(value);
+  if (problem !== undefined) throw new UsageError(`--${name} "${value}": ${problem}`);
+  return new Date(parseIsoTimeMs(value));
 }
 
 export function readTextFile(path: string, name: string): string {
@@ -38,6 +39,28 @@ export function readTextFile(path: string, name: string): string {
     return readFileSync(path, 'utf8');
   } catch (error) {
     throw new UsageError(`--${name}: cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+}
+
+const ERRNO_MEANING: Record<string, string> = {
+  ENOENT: 'no such directory',
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  EISDIR: 'it is a directory',
+  ENOTEMPTY: 'it is a directory',
+  ENOTDIR: 'a part of the path is not a directory',
+  EROFS: 'read-only file system',
+  ENOSPC: 'no space left on the device',
+};
+
+/** Writes an output file crash-safely; a failure is the user's path → one line, nothing left behind. */
+export function writeOutputFile(path: string, data: Uint8Array | string, name: string): void {
+  try {
+    writeFileAtomic(path, data);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === undefined) throw error;
+    throw new UsageError(`--${name}: cannot write ${path} (${ERRNO_MEANING[code] ?? code})`);
   }
 }
 

@@ -10,6 +10,7 @@ import { denyHashOfHolder, denyHashOfTicket } from '../../protocol/bundles/deny-
 import type { FareClass, Mode, Product } from '../../protocol/ticket/claims.ts';
 import { sigStructure, type CoseSign1 } from '../../protocol/ticket/cose-sign1.ts';
 import { publicKeyFromRaw, toHex, verifyEd25519 } from '../../protocol/ticket/ed25519.ts';
+import { malformedDetail } from '../../protocol/ticket/decode-failure.ts';
 import { MAX_CODE_TEXT_LENGTH, parseCodeText, type ParsedCode } from '../../protocol/ticket/ticket-code.ts';
 import { MAX_CODE_WINDOW_SECONDS, type CheckSettings } from '../../protocol/bundles/check-settings.ts';
 import type { PassbackState } from './passback-state.ts';
@@ -41,6 +42,8 @@ export interface Decision {
   fareClass?: FareClass;
   kid?: string;
   clockTrusted: boolean;
+  /** Why a code is `malformed` (decode-failure.ts), e.g. "claims: exp missing". Not journalled. */
+  detail?: string;
 }
 
 const VERIFIED_CACHE_SIZE = 2048;
@@ -64,9 +67,9 @@ export class TicketChecker {
   check(text: string, gate: GateContext, clock: ClockReading): Decision {
     try {
       return this.decide(text, gate, clock);
-    } catch {
+    } catch (error) {
       // Every expected fault is handled in decide; anything else is still the input's fault.
-      return { decision: 'reject', reason: 'malformed', clockTrusted: clock.trusted };
+      return { decision: 'reject', reason: 'malformed', clockTrusted: clock.trusted, detail: malformedDetail(error) };
     }
   }
 
@@ -77,12 +80,13 @@ export class TicketChecker {
       ...extra,
       clockTrusted: clock.trusted,
     });
-    if (typeof text !== 'string' || text.length > MAX_CODE_TEXT_LENGTH) return reject('malformed');
+    if (typeof text !== 'string') return reject('malformed', { detail: 'text: not a text' });
+    if (text.length > MAX_CODE_TEXT_LENGTH) return reject('malformed', { detail: `text: over ${MAX_CODE_TEXT_LENGTH} characters` });
     let code: ParsedCode;
     try {
       code = parseCodeText(text);
-    } catch {
-      return reject('malformed');
+    } catch (error) {
+      return reject('malformed', { detail: malformedDetail(error) });
     }
     const { claims, cose } = code.ticket;
     const kid = toHex(cose.kid!);

@@ -67,7 +67,7 @@ export class TapPipeline {
         },
         (error: unknown) => this.logger.error({ err: error }, 'journal commit failed'),
       );
-      this.logger.info({ seq, decision: decision.decision, reason: decision.reason, ticketId: decision.ticketId }, 'tap');
+      this.logger.info({ seq, decision: decision.decision, reason: decision.reason, ticketId: decision.ticketId, ...(decision.detail !== undefined && { detail: decision.detail }) }, 'tap');
       return decision;
     } catch (error) {
       this.logger.error({ err: error }, 'tap pipeline failed; the lane stays shut');

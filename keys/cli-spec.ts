@@ -1,0 +1,18 @@
+/** The keys CLI's commands and usage (cli.ts runs them). */
+import { BundleError } from '../protocol/bundles/signed-bundle.ts';
+import { Base45Error } from '../protocol/ticket/base45.ts';
+import { MalformedError } from '../protocol/ticket/cose-sign1.ts';
+import { KeyError } from '../protocol/ticket/ed25519.ts';
+import type { CliSpec } from '../runtime/cli/run-commands.ts';
+import { INSPECT_COMMAND } from './inspect-command.ts';
+import { TicketRequestError } from './issue-ticket.ts';
+import { KEYRING_COMMANDS } from './keyring-commands.ts';
+import { KeysDirError } from './keys-dir.ts';
+import { TICKET_COMMANDS } from './ticket-commands.ts';
+
+export const KEYS_CLI: CliSpec = {
+  name: 'keys',
+  invocation: 'npm run keys --',
+  commands: { ...KEYRING_COMMANDS, ...TICKET_COMMANDS, inspect: INSPECT_COMMAND },
+  inputErrors: [KeyError, KeysDirError, BundleError, MalformedError, Base45Error, TicketRequestError],
+};
