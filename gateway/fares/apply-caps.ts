@@ -9,102 +9,107 @@
  * earlier legs) gives back no more than those legs actually paid after caps.
  */
 import type { FareContext } from './fare-context.ts';
-import type { CapPolicy } from './fare-feed.ts';
-import { priceFor } from './fare-prices.ts';
+import type { CapPolicy, FarePrice } from './fare-feed.ts';
 import { formatMinorUnits } from './money.ts';
 import type { PricedLeg } from './price-leg.ts';
 import type { CapWindow } from './rating.ts';
-import { isoDay, mondayOf } from './zone-clock.ts';
+import { mondayOf } from './zone-clock.ts';
 
 const DAY_MS = 86_400_000;
 
 export interface CapResult {
   chargeMinor: number[];
-  capExplain: string[][];
+  /** Per leg: a sentence for each cap that changed its amount. */
+  capExplain: Array<string[] | undefined>;
   windows: CapWindow[];
 }
 
 interface WindowState {
-  cap: CapPolicy;
+  /** Service day (or Monday) number for fixed periods; the opening instant for rolling ones. */
+  key: number;
   from: number;
   until: number;
   spentMinor: number;
   label: string;
 }
 
-export class CapLedger {
-  private readonly windows = new Map<string, WindowState>();
-  /** Per cap: the last rolling window opened. */
-  private readonly rolling = new Map<string, WindowState>();
+/** Each cap's current window. Legs come in time order, so a cap's windows only move forward. */
+class CapWindows {
+  private readonly current: Array<WindowState | undefined>;
+  readonly all: Array<{ capId: string; window: WindowState }> = [];
 
-  constructor(private readonly context: FareContext) {}
-
-  /** The window of `cap` holding a leg that starts at `start`; opens a rolling one when `opens`. */
-  windowFor(cap: CapPolicy, start: number, opens: boolean): WindowState | undefined {
-    const { context } = this;
-    if (cap.period === 'rolling') {
-      const last = this.rolling.get(cap.capId);
-      if (last && start >= last.from && start < last.until) return last;
-      if (!opens) return undefined;
-      const window = { cap, from: start, until: start + cap.days * DAY_MS, spentMinor: 0, label: `${cap.days}-day cap from ${new Date(start).toISOString()}` };
-      this.rolling.set(cap.capId, window);
-      this.windows.set(`${cap.capId} ${start}`, window);
-      return window;
-    }
-    const day = context.serviceDay(start);
-    const first = cap.period === 'week' ? mondayOf(day) : day;
-    const key = `${cap.capId} ${first}`;
-    let window = this.windows.get(key);
-    if (!window) {
-      const boundary = (d: number): number => context.clock.instantOf(d * DAY_MS + context.feed.serviceDayStartMinutes * 60_000);
-      const label = cap.period === 'week' ? `weekly cap for the week of ${isoDay(first)}` : `daily cap for ${isoDay(first)}`;
-      window = { cap, from: boundary(first), until: boundary(first + cap.days), spentMinor: 0, label };
-      this.windows.set(key, window);
-    }
-    return window;
+  constructor(private readonly context: FareContext) {
+    this.current = context.feed.caps.map(() => undefined);
   }
 
-  used(): CapWindow[] {
-    return [...this.windows.values()].map((w) => ({ capId: w.cap.capId, from: w.from, until: w.until, spentMinor: w.spentMinor }));
+  /** The window of cap `index` holding a leg that starts at `start` on service day `day`; opens a rolling one when `opens`. */
+  windowFor(index: number, cap: CapPolicy, start: number, day: number, opens: boolean): WindowState | undefined {
+    const last = this.current[index];
+    if (cap.period === 'rolling') {
+      if (last && start < last.until) return last;
+      if (!opens) return undefined;
+      return this.open(index, cap, { key: start, from: start, until: start + cap.days * DAY_MS, spentMinor: 0, label: `${cap.days}-day cap from ${new Date(start).toISOString()}` });
+    }
+    const first = cap.period === 'week' ? mondayOf(day) : day;
+    if (last && last.key === first) return last;
+    const label = cap.period === 'week' ? `weekly cap for the week of ${this.context.dayLabel(first)}` : `daily cap for ${this.context.dayLabel(first)}`;
+    return this.open(index, cap, { key: first, from: this.context.dayStart(first), until: this.context.dayStart(first + cap.days), spentMinor: 0, label });
+  }
+
+  private open(index: number, cap: CapPolicy, window: WindowState): WindowState {
+    this.current[index] = window;
+    this.all.push({ capId: cap.capId, window });
+    return window;
   }
 }
 
-export function applyCaps(context: FareContext, legs: readonly PricedLeg[], baseMinor: readonly number[], subJourneyOf: ReadonlyArray<number | null>): CapResult {
+function capNote(limit: FarePrice, window: WindowState, left: number, charge: number): string {
+  const money = (minor: number): string => formatMinorUnits(minor, limit.currency);
+  const effect = left === 0 ? 'already reached, so this leg is free' : `only ${money(left)} left, so this leg costs ${money(left)} instead of ${money(charge)}`;
+  return `${limit.fareProductName} (${window.label}, ${money(limit.amountMinor)}): ${effect}`;
+}
+
+export function applyCaps(context: FareContext, legs: readonly PricedLeg[], serviceDays: readonly number[], baseMinor: readonly number[], subJourneyOf: ReadonlyArray<number | null>): CapResult {
   const { feed } = context;
-  const ledger = new CapLedger(context);
-  const chargeMinor: number[] = [];
-  const capExplain: string[][] = [];
+  const caps = feed.caps;
+  const windows = new CapWindows(context);
+  const result: CapResult = { chargeMinor: [], capExplain: [], windows: [] };
   const absorbed = new Map<number, number>();
-  const money = (minor: number): string => formatMinorUnits(minor, feed.currency);
-  legs.forEach((leg, i) => {
+  const applying: WindowState[] = [];
+  for (let i = 0; i < legs.length; i++) {
+    const leg = legs[i]!;
     const base = baseMinor[i]!;
-    const notes: string[] = [];
-    capExplain.push(notes);
     const sub = subJourneyOf[i];
-    if (leg.status !== 'complete' || sub === null || sub === undefined) {
-      chargeMinor.push(base);
-      return;
+    if (leg.status !== 'complete' || sub === null || sub === undefined || caps.length === 0) {
+      result.chargeMinor.push(base);
+      result.capExplain.push(undefined);
+      continue;
     }
+    let notes: string[] | undefined;
     const absorbedBefore = absorbed.get(sub) ?? 0;
     let charge = base < 0 ? Math.min(0, base + absorbedBefore) : base;
-    if (charge !== base) notes.push(`Caps already took ${money(absorbedBefore)} off the earlier legs of this journey, so the refund is ${money(-charge)}`);
-    const applying: WindowState[] = [];
-    for (const cap of feed.caps) {
+    if (charge !== base) notes = [`Caps already took ${formatMinorUnits(absorbedBefore, feed.currency)} off the earlier legs of this journey, so the refund is ${formatMinorUnits(-charge, feed.currency)}`];
+    applying.length = 0;
+    const limits = context.capLimits(leg.category, leg.draft.media);
+    for (let c = 0; c < caps.length; c++) {
+      const cap = caps[c]!;
       if (!cap.networks.includes(leg.draft.network)) continue;
-      const limit = priceFor(feed, cap.fareProductId, leg.category, leg.draft.media);
+      const limit = limits[c];
       if (!limit) continue;
-      const window = ledger.windowFor(cap, leg.draft.start, charge > 0);
+      const window = windows.windowFor(c, cap, leg.draft.start, serviceDays[i]!, charge > 0);
       if (!window) continue;
       applying.push(window);
       const left = Math.max(0, limit.amountMinor - window.spentMinor);
       if (charge > left) {
-        notes.push(`${limit.fareProductName} (${window.label}, ${money(limit.amountMinor)}): ${left === 0 ? 'already reached, so this leg is free' : `only ${money(left)} left, so this leg costs ${money(left)} instead of ${money(charge)}`}`);
+        (notes ??= []).push(capNote(limit, window, left, charge));
         charge = left;
       }
     }
     for (const window of applying) window.spentMinor += charge;
-    absorbed.set(sub, absorbedBefore + (base - charge));
-    chargeMinor.push(charge);
-  });
-  return { chargeMinor, capExplain, windows: ledger.used() };
+    if (base !== charge || absorbedBefore !== 0) absorbed.set(sub, absorbedBefore + (base - charge));
+    result.chargeMinor.push(charge);
+    result.capExplain.push(notes);
+  }
+  result.windows = windows.all.map(({ capId, window }) => ({ capId, from: window.from, until: window.until, spentMinor: window.spentMinor }));
+  return result;
 }

@@ -36,52 +36,87 @@ function unusable(feed: FareFeed, tap: Tap, network: string | undefined): string
   return undefined;
 }
 
-export function buildLegs(feed: FareFeed, taps: readonly Tap[]): LegDraft[] {
-  const legs: LegDraft[] = [];
-  let open: { tap: Tap; policy: TapOutPolicy } | undefined;
-  const name = (stop: string): string => feed.stopNames.get(stop) ?? stop;
-  const leg = (tap: Tap, network: string, status: DraftStatus, reason: string, extra: Partial<LegDraft> = {}): LegDraft => ({
-    network, fromStop: tap.stop, toStop: null, start: tap.time, end: null, status, category: tap.category, media: tap.media, taps: [tap], reason, ...extra,
-  });
-  const closeOpen = (why: string): void => {
-    if (!open) return;
-    legs.push(leg(open.tap, open.policy.networkId, 'incomplete', why));
-    open = undefined;
-  };
-  for (const tap of taps) {
-    if (open && tap.time - open.tap.time > open.policy.maxJourneyMinutes * 60_000) {
-      closeOpen(`no exit tap within ${open.policy.maxJourneyMinutes} minutes of entering at ${name(open.tap.stop)}`);
-    }
-    const network = networkOf(feed, tap);
-    const problem = unusable(feed, tap, network);
-    if (problem !== undefined || network === undefined) {
-      legs.push(leg(tap, network ?? (tap.network || tap.route), 'unrated', problem ?? ''));
-      continue;
-    }
-    const policy = feed.tapOut.get(network);
-    if (tap.direction === 'in') {
-      closeOpen(`entered at ${name(open?.tap.stop ?? '')} and entered again at ${name(tap.stop)} without an exit tap`);
-      if (policy) open = { tap, policy };
-      else legs.push(leg(tap, network, 'complete', ''));
-      continue;
-    }
-    // An exit on a tap-out network.
-    if (open && open.policy.networkId === network) {
-      const entry = open.tap;
-      open = undefined;
-      const sameStation = feed.stationOf.get(entry.stop) === feed.stationOf.get(tap.stop);
-      const pair = { toStop: tap.stop, end: tap.time, taps: [entry, tap] };
-      if (sameStation && tap.time - entry.time <= policy!.sameStationCancelMinutes * 60_000) {
-        legs.push(leg(entry, network, 'cancelled', `Entered and left ${name(entry.stop)} within ${policy!.sameStationCancelMinutes} minutes: journey cancelled, no charge`, pair));
-      } else {
-        legs.push(leg(entry, network, 'complete', '', pair));
-      }
-      continue;
-    }
-    closeOpen(`entered at ${name(open?.tap.stop ?? '')} and then left a different network at ${name(tap.stop)}`);
-    legs.push(leg(tap, network, 'incomplete', `an exit tap at ${name(tap.stop)} without an entry tap`, { fromStop: null, toStop: tap.stop, end: tap.time }));
+function draft(tap: Tap, network: string, status: DraftStatus, reason: string): LegDraft {
+  return { network, fromStop: tap.stop, toStop: null, start: tap.time, end: null, status, category: tap.category, media: tap.media, taps: [tap], reason };
+}
+
+/** Pairs one account's taps; a class rather than closures because it runs for every account. */
+class LegBuilder {
+  readonly legs: LegDraft[] = [];
+  private open: { tap: Tap; policy: TapOutPolicy } | undefined;
+  private closedLate = false;
+
+  constructor(private readonly feed: FareFeed) {}
+
+  private name(stop: string): string {
+    return this.feed.stopNames.get(stop) ?? stop;
   }
-  if (open) closeOpen(`no exit tap within ${open.policy.maxJourneyMinutes} minutes of entering at ${name(open.tap.stop)}`);
-  // A leg closed late (an entry without its exit) goes back to its place in time; the sort is stable.
-  return legs.sort((a, b) => a.start - b.start);
+
+  private timeoutReason(entry: Tap, policy: TapOutPolicy): string {
+    return `no exit tap within ${policy.maxJourneyMinutes} minutes of entering at ${this.name(entry.stop)}`;
+  }
+
+  private closeOpen(reason: string): void {
+    if (!this.open) return;
+    this.legs.push(draft(this.open.tap, this.open.policy.networkId, 'incomplete', reason));
+    this.open = undefined;
+    this.closedLate = true;
+  }
+
+  add(tap: Tap): void {
+    const open = this.open;
+    if (open && tap.time - open.tap.time > open.policy.maxJourneyMinutes * 60_000) this.closeOpen(this.timeoutReason(open.tap, open.policy));
+    const network = networkOf(this.feed, tap);
+    const problem = unusable(this.feed, tap, network);
+    if (problem !== undefined || network === undefined) {
+      this.legs.push(draft(tap, network ?? (tap.network || tap.route), 'unrated', problem ?? ''));
+      return;
+    }
+    const policy = this.feed.tapOut.get(network);
+    if (tap.direction === 'in') {
+      if (this.open) this.closeOpen(`entered at ${this.name(this.open.tap.stop)} and entered again at ${this.name(tap.stop)} without an exit tap`);
+      if (policy) this.open = { tap, policy };
+      else this.legs.push(draft(tap, network, 'complete', ''));
+      return;
+    }
+    if (this.open && this.open.policy.networkId === network) {
+      this.pair(this.open.tap, tap, this.open.policy);
+      return;
+    }
+    if (this.open) this.closeOpen(`entered at ${this.name(this.open.tap.stop)} and then left a different network at ${this.name(tap.stop)}`);
+    const lone = draft(tap, network, 'incomplete', `an exit tap at ${this.name(tap.stop)} without an entry tap`);
+    lone.fromStop = null;
+    lone.toStop = tap.stop;
+    lone.end = tap.time;
+    this.legs.push(lone);
+  }
+
+  private pair(entry: Tap, exit: Tap, policy: TapOutPolicy): void {
+    this.open = undefined;
+    const sameStation = this.feed.stationOf.get(entry.stop) === this.feed.stationOf.get(exit.stop);
+    const cancelled = sameStation && exit.time - entry.time <= policy.sameStationCancelMinutes * 60_000;
+    const reason = cancelled ? `Entered and left ${this.name(entry.stop)} within ${policy.sameStationCancelMinutes} minutes: journey cancelled, no charge` : '';
+    const leg = draft(entry, policy.networkId, cancelled ? 'cancelled' : 'complete', reason);
+    leg.toStop = exit.stop;
+    leg.end = exit.time;
+    leg.taps.push(exit);
+    this.legs.push(leg);
+  }
+
+  finish(): LegDraft[] {
+    if (this.open) this.closeOpen(this.timeoutReason(this.open.tap, this.open.policy));
+    // A leg closed late (an entry without its exit) goes back to its place in time; the sort is stable.
+    if (this.closedLate) this.legs.sort(byStart);
+    return this.legs;
+  }
+}
+
+function byStart(a: LegDraft, b: LegDraft): number {
+  return a.start - b.start;
+}
+
+export function buildLegs(feed: FareFeed, taps: readonly Tap[]): LegDraft[] {
+  const builder = new LegBuilder(feed);
+  for (const tap of taps) builder.add(tap);
+  return builder.finish();
 }

@@ -11,6 +11,8 @@
  *   - `rateTaps(feed, taps)` → {@link Rating}: every account, in account-id order.
  *   - `forEachAccountRating(feed, taps, visit)`: the same, one account at a time, so
  *     a large day need not be held as one result.
+ *   - `forEachAccountInOrder(feed, taps, visit)`: taps already grouped by account (a
+ *     query ordered by account): only one account's taps are held at a time.
  *   - `rateAccount(feed, account, taps)` → {@link AccountRating}: one account's legs
  *     (each with `baseMinor`, `chargeMinor`, `explain`, `tapRefs` = the taps' `ref`),
  *     sub-journeys, service-day totals, account total and the cap windows used.
@@ -37,6 +39,6 @@ export { loadFeed, parseFeed } from './load-feed.ts';
 export { parseTapsCsv } from './read-taps-csv.ts';
 export { compareTaps } from './tap.ts';
 export { rateAccount } from './rate-account.ts';
-export { forEachAccountRating, rateTaps } from './rate-taps.ts';
+export { forEachAccountInOrder, forEachAccountRating, rateTaps } from './rate-taps.ts';
 export { rerateWindow } from './rerate-window.ts';
 export { formatMinorUnits } from './money.ts';

@@ -109,15 +109,17 @@ function localTime(context: FareContext, ms: number): string {
 
 export function chainTransfers(context: FareContext, legs: readonly PricedLeg[]): Chained {
   const chained: Chained = { subJourneyOf: [], baseMinor: [], transferExplain: [], subJourneys: [] };
+  const anyRules = context.feed.transferRules.length > 0;
   let open: OpenSubJourney | undefined;
-  legs.forEach((leg, i) => {
+  for (let i = 0; i < legs.length; i++) {
+    const leg = legs[i]!;
     if (leg.status !== 'complete') {
       chained.subJourneyOf.push(null);
       chained.baseMinor.push(leg.amountMinor);
       chained.transferExplain.push(undefined);
-      return;
+      continue;
     }
-    const chosen = open && context.feed.transferRules.length > 0 ? bestCandidate(context, open, leg) : undefined;
+    const chosen = open && anyRules ? bestCandidate(context, open, leg) : undefined;
     if (open && chosen) {
       chained.transferExplain.push(describe(context, open, leg, chosen));
       open.transfers++;
@@ -126,13 +128,13 @@ export function chainTransfers(context: FareContext, legs: readonly PricedLeg[])
       chained.subJourneys[open.index]!.push(i);
       chained.subJourneyOf.push(open.index);
       chained.baseMinor.push(chosen.incrementMinor);
-      return;
+      continue;
     }
     open = { index: chained.subJourneys.length, first: leg, last: leg, transfers: 0, costMinor: leg.amountMinor };
     chained.subJourneys.push([i]);
     chained.subJourneyOf.push(open.index);
     chained.baseMinor.push(leg.amountMinor);
     chained.transferExplain.push(undefined);
-  });
+  }
   return chained;
 }

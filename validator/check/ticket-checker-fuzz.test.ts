@@ -24,6 +24,7 @@ import { PassbackState } from './passback-state.ts';
 import { REJECT_REASONS } from '../../protocol/ticket/reasons.ts';
 import { clock, gate, NOW, TicketFixture, ticketClaims } from './test-fixtures.ts';
 import { TicketChecker, type Decision } from './ticket-checker.ts';
+import { seededRandom } from '../../runtime/seeded-random.ts';
 
 const MUTATION_CASES = 100_000;
 const RESIGNED_CLAIM_CASES = 200;
@@ -49,19 +50,8 @@ function parses(text: string): boolean {
   }
 }
 
-/** mulberry32: a small seeded PRNG, so the mutations are the same on every run. */
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-const random = prng(0xfa2e6a7e);
+// Seeded, so the mutations are the same on every run.
+const random = seededRandom(0xfa2e6a7e);
 const int = (n: number): number => Math.floor(random() * n);
 const pick = <T>(items: readonly T[]): T => items[int(items.length)]!;
 
