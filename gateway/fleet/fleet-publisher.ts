@@ -23,7 +23,7 @@ import {
   type GateCommandName,
 } from '../../protocol/bundles/downlink-bundles.ts';
 import { openTrustList } from '../../protocol/bundles/trust-list.ts';
-import { signClockReset, type ClockReset } from '../../protocol/bundles/clock-reset.ts';
+import { openClockReset, signClockReset, type ClockReset } from '../../protocol/bundles/clock-reset.ts';
 import { topics, type BundleKind } from '../../protocol/mqtt/topics.ts';
 import { denyEntry, type DenyRequest } from '../../keys/keyring.ts';
 import { KEYS_FILES, readBundle, readRootPublicKey, readRootSigningKey } from '../../keys/keys-dir.ts';
@@ -196,6 +196,12 @@ export class FleetPublisher {
       this.broker.publish(topics.bundle('deny'), bytes, RETAINED),
       this.broker.publish(topics.bundle('deny-delta'), Buffer.alloc(0), RETAINED),
     ]);
+  }
+
+  /** The last clock reset sent to the fleet, or null when there was none. */
+  async lastClockReset(): Promise<ClockReset | null> {
+    const last = await this.ledger.latestBundle(CLOCK_RESET_BUNDLE);
+    return last ? openClockReset(last.bytes, readRootPublicKey(this.options.keysDir)) : null;
   }
 
   private scheduleFullDenyList(): void {

@@ -14,6 +14,15 @@ describe('clock routes', () => {
 
   const reset = (payload: Record<string, unknown>) => h.operator({ method: 'POST', url: '/api/clock/reset', payload });
 
+  it('shows the gateway time and no reset before the first one', async () => {
+    const before = Date.now();
+    const response = await h.operator({ url: '/api/clock' });
+    assert.equal(response.statusCode, 200);
+    const body = response.json<{ gatewayTime: string; lastReset: unknown }>();
+    assert.ok(Date.parse(body.gatewayTime) >= before && Date.parse(body.gatewayTime) <= Date.now());
+    assert.equal(body.lastReset, null);
+  });
+
   it("publishes a signed, retained fleet-wide reset to the gateway's time, recorded in the ledger", async () => {
     const before = Date.now();
     const response = await reset({ reason: 'gateway clock was 400 days ahead for one interval' });
@@ -28,6 +37,8 @@ describe('clock routes', () => {
     assert.equal(command.reason, 'gateway clock was 400 days ahead for one interval');
     assert.equal((await h.ledger.latestBundle('clock-reset'))?.version, body.version);
     assert.ok(h.logs.some((line) => line.msg === 'fleet clock reset sent' && line.version === body.version));
+    const shown = (await h.operator({ url: '/api/clock' })).json<{ lastReset: unknown }>().lastReset;
+    assert.deepEqual(shown, { version: body.version, resetTo: body.resetTo, reason: 'gateway clock was 400 days ahead for one interval' });
   });
 
   it('gives every reset a higher version, even two within one millisecond', async () => {

@@ -28,8 +28,38 @@ const resetReply = {
   },
 } as const;
 
+const clockView = {
+  type: 'object',
+  required: ['gatewayTime', 'lastReset'],
+  properties: {
+    gatewayTime: { type: 'string', format: 'date-time', description: "this gateway's clock: what a reset would send" },
+    lastReset: {
+      type: ['object', 'null'],
+      required: ['version', 'resetTo'],
+      properties: { version: { type: 'integer' }, resetTo: { type: 'string', format: 'date-time' }, reason: { type: 'string' } },
+    },
+  },
+} as const;
+
 /** Registered inside the operator (authenticated) context, under /api. */
 export async function clockRoutes(app: FastifyInstance, ctx: GatewayApiContext): Promise<void> {
+  app.get(
+    '/clock',
+    {
+      schema: {
+        tags: ['clock'],
+        summary: "This gateway's time (check it before a reset) and the last clock reset sent",
+        security: OPERATOR_SECURITY,
+        response: { 200: clockView, 401: operatorErrors[401] },
+      },
+    },
+    async () => {
+      const last = await ctx.fleet.lastClockReset();
+      const lastReset = last && { version: last.version, resetTo: new Date(last.resetToMs).toISOString(), ...(last.reason !== undefined && { reason: last.reason }) };
+      return { gatewayTime: new Date().toISOString(), lastReset };
+    },
+  );
+
   app.post<{ Body: ResetBody }>(
     '/clock/reset',
     {

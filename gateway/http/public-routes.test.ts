@@ -58,6 +58,7 @@ describe('public routes', () => {
       'GET /api/gaps',
       'POST /api/deny',
       'POST /api/clock/reset',
+      'GET /api/clock',
       'POST /api/tickets',
       'POST /api/enrolments',
       'GET /api/tickets/{id}',
