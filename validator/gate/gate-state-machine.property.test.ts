@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { DEFAULT_GATE_SETTINGS, type GateSettings } from './gate-settings.ts';
 import { transition } from './gate-state-machine.ts';
-import { INITIAL_GATE_STATE, gateStateName, type GateInput, type GateTimer } from './gate-state.ts';
+import { INITIAL_GATE_STATE, gateStateName, grantTimer, isGrantTimer, type GateInput, type GateTimer } from './gate-state.ts';
 import { gateView } from './gate-view.ts';
 
 /** What a run can do next: a rider or operator input, or the firing of a timer that is running. */
@@ -44,6 +44,9 @@ function simulate(steps: readonly Step[], settings: GateSettings): void {
       else if (entry.event.startsWith('emergency')) emergencyEvents.push(entry.event);
     }
     if (gateStateName(state) === 'emergency') assert.ok(gateView(state, settings).relay, 'emergency left the lane locked');
+    // Every live grant has its own timer running, and no timer outlives its grant: none can outlive its timeout.
+    const grantTimers = [...running].filter(isGrantTimer).sort();
+    assert.deepEqual(grantTimers, state.grants.map(grantTimer).sort(), 'live grants and their timers differ');
     if (!before.emergency && !state.emergency && input.type === 'passage' && before.grants.length === 0) {
       assert.ok(result.effects.some((e) => e.type === 'journal'), 'an unexplained passage raised no alarm');
     }
