@@ -14,6 +14,7 @@ import { tokenCreateCommand } from '../gateway/http/token-hint.ts';
 import { PortInUseError } from '../gateway/broker/embedded-broker.ts';
 import { SimulatedStation } from '../simulator/simulated-station.ts';
 import { RiderFlow } from '../simulator/riders.ts';
+import { DirectoryLockedError } from '../runtime/directory-lock.ts';
 
 const dataDir = join(process.cwd(), 'data', 'demo');
 const logger = pino({ level: process.env.LOG_LEVEL ?? 'warn' });
@@ -44,7 +45,12 @@ async function startWithFallback(): Promise<RunningGateway> {
   }
 }
 
-const gateway = await startWithFallback();
+const gateway = await startWithFallback().catch((error: unknown) => {
+  if (!(error instanceof DirectoryLockedError)) throw error;
+  // Two `npm start` on one directory would write the same gate journals.
+  console.error(`npm start: the data directory ${dataDir} is in use by another Faregate (process ${error.holder.pid ?? '?'}). Stop it first.\n${error.message}`);
+  process.exit(2);
+});
 const { service } = gateway;
 // One demo token across starts (kept in the demo's data dir, mode 0600), not one more per start.
 const tokenFile = join(dataDir, 'api-token');

@@ -4,6 +4,7 @@
  * state by stop(). Bad config: every problem listed, exit code 2.
  */
 import { parseCommandArgs, required } from '../runtime/cli/args.ts';
+import { DirectoryLockedError } from '../runtime/directory-lock.ts';
 import { loadValidatorConfig } from './config/validator-config.ts';
 import { createSimulatedHardware } from './hardware/simulated-hardware.ts';
 import { createLogger } from '../runtime/logger.ts';
@@ -30,11 +31,13 @@ export async function runCommand(args: string[]): Promise<void> {
       process.exit(1);
     }, HARD_EXIT_MS).unref();
     notifier.stopping();
-    // Each part that failed to stop was logged; the exit code says that one did.
+    // Each part that failed to stop was logged; the exit code says that one did (the
+    // journal: records it could not make durable, which the next start declares lost).
     const stoppedCleanly = await service.stop().then(
       () => true,
       () => false,
     );
+    if (!stoppedCleanly) process.stderr.write('validator: stopped with errors (see the log): journal records may not be durable\n');
     process.exit(stoppedCleanly ? 0 : 1);
   };
   process.on('SIGINT', () => void shutdown('SIGINT'));
@@ -44,7 +47,7 @@ export async function runCommand(args: string[]): Promise<void> {
   } catch (error) {
     logger.fatal({ err: error }, 'validator could not start');
     process.stderr.write(`validator: ${(error as Error).message}\n`);
-    process.exit(1);
+    process.exit(error instanceof DirectoryLockedError ? 2 : 1);
   }
   notifier.ready();
   if (simulated) driveFromLines(process.stdin, simulated, logger);

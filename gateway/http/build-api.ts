@@ -22,6 +22,7 @@ import { clockRoutes } from './clock-routes.ts';
 import { denyRoutes } from './deny-routes.ts';
 import { deviceRoutes } from './device-routes.ts';
 import { publicRoutes } from './public-routes.ts';
+import { integrityRoutes } from './integrity-routes.ts';
 import { tapRoutes } from './tap-routes.ts';
 import { ticketQrRoutes, ticketRoutes } from './ticket-routes.ts';
 
@@ -108,6 +109,7 @@ export async function buildApi(ctx: GatewayApiContext, options: ApiOptions = {})
       operatorApp.addHook('onRequest', requireOperator(ctx.ledger, ctx.tokenCreateCommand));
       await deviceRoutes(operatorApp, ctx);
       await tapRoutes(operatorApp, ctx);
+      await integrityRoutes(operatorApp, ctx);
       await denyRoutes(operatorApp, ctx);
       await clockRoutes(operatorApp, ctx);
       await ticketRoutes(operatorApp, ctx);

@@ -8,7 +8,7 @@ import sinon from 'sinon';
 import { encodeMessage, parseBatchAck, type BatchAck } from '../../protocol/mqtt/messages.ts';
 import { topics } from '../../protocol/mqtt/topics.ts';
 import { SqliteLedger } from '../ledger/sqlite-ledger.ts';
-import { sampleTaps } from '../ledger/sample-records.ts';
+import { sampleLoss, sampleTap, sampleTaps } from '../ledger/sample-records.ts';
 import { createGatewayMetrics } from '../metrics/gateway-metrics.ts';
 import { TapIngest } from './tap-ingest.ts';
 
@@ -47,6 +47,26 @@ describe('tap ingest', () => {
     await ingest.drain();
     assert.equal((await ledger.taps({ device: 'gate-1', limit: 100 })).records.length, 5);
     assert.deepEqual(acks.map((a) => a.ack.ackedThrough), [5, 5]);
+  });
+
+  it('refuses records whose seq is stored with other content: seq_conflict in the ack, an alarm metric, both kept', async () => {
+    ingest.onMessage(topics.taps('gate-1'), batch('gate-1', 1, 5));
+    await ingest.drain();
+    const replaced = [3, 4, 5, 6].map((seq) => sampleTap('gate-1', seq, { ticketId: `00000000000000a${seq}` }));
+    ingest.onMessage(topics.taps('gate-1'), encodeMessage({ v: 1, device: 'gate-1', firstSeq: 3, lastSeq: 6, records: replaced }));
+    await ingest.drain();
+    assert.deepEqual(acks.at(-1)?.ack, { v: 1, device: 'gate-1', status: 'ok', ackedThrough: 6, reason: 'seq_conflict', conflicts: [[3, 5]], highestSeq: 6 });
+    assert.equal((await metrics.seqConflicts.get()).values[0]?.value, 3);
+    assert.equal((await ledger.conflicts({ limit: 10 })).length, 3);
+  });
+
+  it('acks over a declared loss and keeps it out of the missing ranges', async () => {
+    ingest.onMessage(topics.taps('gate-1'), batch('gate-1', 1, 5));
+    const records = [sampleLoss('gate-1', 20, 6, 19), ...sampleTaps('gate-1', 21, 22)];
+    ingest.onMessage(topics.taps('gate-1'), encodeMessage({ v: 1, device: 'gate-1', firstSeq: 20, lastSeq: 22, records }));
+    await ingest.drain();
+    assert.deepEqual(acks.at(-1)?.ack, { v: 1, device: 'gate-1', status: 'ok', ackedThrough: 22 });
+    assert.equal((await metrics.declaredLosses.get()).values[0]?.value, 1);
   });
 
   it('names the missing ranges when a batch arrives after a gap', async () => {

@@ -102,11 +102,15 @@ export class TapIngest {
       return;
     }
     // Only the last result of each device matters: its watermark covers the earlier ones.
-    const latest = new Map<string, { ackedThrough: number; pending: Pending }>();
+    const latest = new Map<string, { ackedThrough: number; pending: Pending; conflicts: number[]; losses: boolean }>();
     group.forEach((pending, index) => {
       const result = results[index]!;
       this.metrics.recordsIngested.inc(result.inserted);
       this.metrics.recordsDuplicate.inc(result.duplicates);
+      const device = pending.batch.device;
+      const earlier = latest.get(device);
+      const conflicts = [...(earlier?.conflicts ?? []), ...result.conflicts];
+      const losses = (earlier?.losses ?? false) || pending.batch.records.some((record) => record.kind === 'loss');
       for (const record of pending.batch.records) {
         if (record.kind === 'tap') this.metrics.decisions.inc({ decision: record.decision, reason: knownReason(record.reason) });
       }
@@ -118,21 +122,42 @@ export class TapIngest {
       // The newest record of the batch: how far behind the gates the ledger runs (a backlog drains old ones).
       const newest = pending.batch.records[pending.batch.records.length - 1]!;
       this.metrics.ingestLag.observe(Math.max(0, (Date.now() - newest.at) / 1000));
-      latest.set(pending.batch.device, { ackedThrough: result.highestContiguous, pending });
+      latest.set(device, { ackedThrough: result.highestContiguous, pending, conflicts, losses });
     });
     this.metrics.batchesIngested.inc(group.length);
     await Promise.all(
-      [...latest].map(async ([device, { ackedThrough, pending }]) => {
+      [...latest].map(async ([device, { ackedThrough, pending, conflicts, losses }]) => {
         const ack: Omit<BatchAck, 'v' | 'device'> = { status: 'ok', ackedThrough };
         if (ackedThrough < pending.batch.lastSeq) {
           const gaps = await this.ledger.gaps(device);
           ack.missing = gaps.slice(0, 50).map((gap) => [gap.fromSeq, gap.toSeq]);
           this.metrics.gapsSeen.set({ device }, gaps.length);
         }
+        if (losses) await this.reportLosses(device);
+        if (conflicts.length > 0) Object.assign(ack, await this.refuseConflicts(device, conflicts));
         await this.sendAck(device, ack);
         this.metrics.ackLatency.observe((performance.now() - pending.receivedAt) / 1000);
       }),
     );
+  }
+
+  /** Declared losses are expected after a crash, but never silent: a log line and a gauge. */
+  private async reportLosses(device: string): Promise<void> {
+    const losses = await this.ledger.losses(device);
+    this.metrics.declaredLosses.set({ device }, losses.length);
+    const last = losses.at(-1);
+    if (last) this.logger.warn(last, 'the device declared seqs lost');
+  }
+
+  /** The alarm for records refused as seq conflicts, and the ack fields that tell the device. */
+  private async refuseConflicts(device: string, seqs: number[]): Promise<Pick<BatchAck, 'reason' | 'conflicts' | 'highestSeq'>> {
+    this.metrics.seqConflicts.inc({ device }, seqs.length);
+    const progress = await this.ledger.deviceProgress(device);
+    this.logger.error(
+      { device, seqs: seqs.slice(0, 20), count: seqs.length, highestSeq: progress.highestSeq },
+      'ALARM: records refused as seq conflicts (the ledger holds these seqs with other content; both kept, see /api/conflicts)',
+    );
+    return { reason: 'seq_conflict', conflicts: toRanges(seqs), highestSeq: progress.highestSeq };
   }
 
   private async sendAck(device: string, ack: Omit<BatchAck, 'v' | 'device' | 'ackedThrough'> & { ackedThrough?: number }): Promise<void> {
@@ -143,4 +168,15 @@ export class TapIngest {
       this.logger.warn({ device, reason: (error as Error).message }, 'ack not sent; the device will re-send');
     }
   }
+}
+
+/** Ascending seqs as inclusive ranges. */
+function toRanges(seqs: readonly number[]): Array<[number, number]> {
+  const ranges: Array<[number, number]> = [];
+  for (const seq of [...new Set(seqs)].sort((a, b) => a - b)) {
+    const last = ranges.at(-1);
+    if (last && seq === last[1] + 1) last[1] = seq;
+    else ranges.push([seq, seq]);
+  }
+  return ranges;
 }

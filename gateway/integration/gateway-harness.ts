@@ -287,28 +287,34 @@ export async function drained(validator: ValidatorProcess, fed: number, timeoutM
   return settled!;
 }
 
-/** What is wrong with a device's seqs against 1..expected: missing, repeated or extra ones (all empty when right). */
-export function seqProblems(seqs: readonly number[], expected: number): { missing: number[]; repeated: number[]; extra: number[]; count: number } {
+/** What is wrong with a device's seqs against first..last: missing, repeated or extra ones (all empty when right). */
+export function seqProblems(seqs: readonly number[], first: number, last: number): { missing: number[]; repeated: number[]; extra: number[]; count: number } {
   const seen = new Map<number, number>();
   for (const seq of seqs) seen.set(seq, (seen.get(seq) ?? 0) + 1);
   const missing: number[] = [];
-  for (let seq = 1; seq <= expected; seq++) if (!seen.has(seq)) missing.push(seq);
+  for (let seq = first; seq <= last && missing.length < 20; seq++) if (!seen.has(seq)) missing.push(seq);
   return {
-    missing: missing.slice(0, 20),
+    missing,
     repeated: [...seen].filter(([, n]) => n > 1).map(([seq]) => seq).slice(0, 20),
-    extra: [...seen.keys()].filter((seq) => seq < 1 || seq > expected).slice(0, 20),
+    extra: [...seen.keys()].filter((seq) => seq < first || seq > last).slice(0, 20),
     count: seqs.length,
   };
 }
 
 /**
- * The exactly-once check of one device: the ledger holds seqs 1..committedSeq, each
- * once and in order, and its tap records are the validator's 'tap' log lines, seq for seq.
+ * The exactly-once check of one device: its journal started on new storage, so the
+ * first record declares every seq below it lost ('state_lost'); from there the ledger
+ * holds every seq through committedSeq, each once and in order, and its tap records are
+ * the validator's 'tap' log lines, seq for seq.
  */
 export function assertExactlyOnce(device: string, records: readonly JournalRecord[], committedSeq: number, validator: ValidatorProcess): void {
   const seqs = records.map((record) => record.seq);
-  assert.deepEqual(seqProblems(seqs, committedSeq), { missing: [], repeated: [], extra: [], count: committedSeq }, `${device}: the ledger holds exactly seqs 1..${committedSeq}, each once`);
-  assert.ok(seqs.every((seq, i) => seq === i + 1), `${device}: records come in seq order`);
+  const start = records[0];
+  assert.ok(start?.kind === 'loss' && start.from === 1 && start.to === start.seq - 1 && start.reason === 'state_lost', `${device}: the first record declares the seqs below it lost`);
+  const first = start.seq;
+  const count = committedSeq - first + 1;
+  assert.deepEqual(seqProblems(seqs, first, committedSeq), { missing: [], repeated: [], extra: [], count }, `${device}: the ledger holds exactly seqs ${first}..${committedSeq}, each once`);
+  assert.ok(seqs.every((seq, i) => seq === first + i), `${device}: records come in seq order`);
   assert.ok(records.every((record) => record.device === device), `${device}: every record is the device's own`);
   const taps = records.filter((record) => record.kind === 'tap');
   const logged = validator.taps();

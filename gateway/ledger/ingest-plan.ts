@@ -4,7 +4,7 @@
  * the error names the field), work out which devices the group touches, and turn
  * per-batch counts and final watermarks into results.
  */
-import type { JournalRecord } from '../../protocol/uplink/tap-record.ts';
+import { RECORD_KINDS, type JournalRecord } from '../../protocol/uplink/tap-record.ts';
 import type { DeviceBatch, IngestResult } from './ledger.ts';
 
 /** Bad input to the ledger; `field` is the path of the offending value. */
@@ -18,7 +18,7 @@ export class LedgerInputError extends Error {
   }
 }
 
-const KINDS: ReadonlySet<string> = new Set<JournalRecord['kind']>(['tap', 'passage', 'event']);
+const KINDS: ReadonlySet<string> = new Set<string>(RECORD_KINDS);
 
 /**
  * Checks what the ledger's invariants rest on — not the whole message schema,
@@ -38,7 +38,10 @@ export function validateBatch(device: string, records: readonly JournalRecord[],
     if (!Number.isSafeInteger(record.seq) || record.seq < 1) {
       throw new LedgerInputError(`${at}.seq`, 'must be an integer from 1');
     }
-    if (!KINDS.has(record.kind)) throw new LedgerInputError(`${at}.kind`, 'must be tap, passage or event');
+    if (!KINDS.has(record.kind)) throw new LedgerInputError(`${at}.kind`, `must be one of ${RECORD_KINDS.join(', ')}`);
+    if (record.kind === 'loss' && !(Number.isSafeInteger(record.from) && Number.isSafeInteger(record.to) && record.from >= 1 && record.from <= record.to && record.to < record.seq)) {
+      throw new LedgerInputError(`${at}.from`, 'a loss must declare 1 <= from <= to < its own seq');
+    }
     if (!Number.isSafeInteger(record.at)) throw new LedgerInputError(`${at}.at`, 'must be an integer time in ms');
     if (typeof record.station !== 'string') throw new LedgerInputError(`${at}.station`, 'must be a string');
     if (record.kind === 'tap' && record.ticketId !== undefined && typeof record.ticketId !== 'string') {
@@ -78,14 +81,27 @@ export function groupResults(
   batches: readonly DeviceBatch[],
   insertedPerBatch: readonly number[],
   watermarks: ReadonlyMap<string, number>,
+  conflictsPerBatch: readonly number[][] = [],
 ): IngestResult[] {
   return batches.map((batch, i) => {
     const inserted = insertedPerBatch[i] ?? 0;
+    const conflicts = conflictsPerBatch[i] ?? [];
     return {
       inserted,
-      duplicates: batch.records.length - inserted,
+      duplicates: batch.records.length - inserted - conflicts.length,
+      conflicts,
       highestContiguous: watermarks.get(batch.device) ?? 0,
     };
+  });
+}
+
+/** Conflicting records by their index in the group's records (plan.records), per batch. */
+export function conflictsPerBatch(batches: readonly DeviceBatch[], conflictIndexes: ReadonlySet<number>): number[][] {
+  let offset = 0;
+  return batches.map((batch) => {
+    const seqs = batch.records.filter((_, i) => conflictIndexes.has(offset + i)).map((record) => record.seq);
+    offset += batch.records.length;
+    return seqs;
   });
 }
 

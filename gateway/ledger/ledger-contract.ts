@@ -7,6 +7,7 @@
 import { describe } from 'node:test';
 import type { MakeLedger } from './contract-fixture.ts';
 import { describeIngestContract } from './contract-ingest.ts';
+import { describeIntegrityContract } from './contract-integrity.ts';
 import { describeLifecycleContract } from './contract-lifecycle.ts';
 import { describeQueryContract } from './contract-queries.ts';
 import { describeTablesContract } from './contract-tables.ts';
@@ -16,6 +17,7 @@ export type { HarnessOptions, LedgerHarness, MakeLedger } from './contract-fixtu
 export function describeLedgerContract(name: string, makeLedger: MakeLedger): void {
   describe(`Ledger contract: ${name}`, () => {
     describeIngestContract(makeLedger);
+    describeIntegrityContract(makeLedger);
     describeQueryContract(makeLedger);
     describeLifecycleContract(makeLedger);
     describeTablesContract(makeLedger);

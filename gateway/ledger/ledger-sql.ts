@@ -19,7 +19,7 @@ export class Params {
 
 export const MAX_LIMIT = 10_000;
 
-function checkLimit(limit: number): void {
+export function checkLimit(limit: number): void {
   if (!Number.isSafeInteger(limit) || limit < 1 || limit > MAX_LIMIT) {
     throw new LedgerInputError('limit', `must be an integer from 1 to ${MAX_LIMIT}`);
   }

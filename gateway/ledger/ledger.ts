@@ -6,15 +6,20 @@
  *
  * Times are Unix milliseconds unless a field says otherwise.
  */
-import type { Direction, JournalRecord } from '../../protocol/uplink/tap-record.ts';
+import type { Direction, JournalRecord, LossReason } from '../../protocol/uplink/tap-record.ts';
 import type { FareClass, Mode, Product } from '../../protocol/ticket/claims.ts';
 
 /** What one uplink batch did to the ledger: the gateway acks `highestContiguous`. */
 export interface IngestResult {
   /** Records of the batch that were new. */
   inserted: number;
-  /** Records already stored (a re-sent batch) — no-ops. */
+  /** Records already stored with the same content (a re-sent batch) — no-ops. */
   duplicates: number;
+  /**
+   * Seqs of the batch refused because the ledger holds that (device, seq) with other
+   * content: the stored record stays, the refused one is kept in `conflicts()`.
+   */
+  conflicts: number[];
   /** The device's seq through which every record 1..n is committed (0: none). */
   highestContiguous: number;
 }
@@ -25,7 +30,33 @@ export interface DeviceBatch {
   records: JournalRecord[];
 }
 
-/** A missing, inclusive range of sequence numbers of one device. */
+/** A gate's declaration that seqs fromSeq..toSeq (inclusive) will never be delivered. */
+export interface DeclaredLoss {
+  device: string;
+  fromSeq: number;
+  toSeq: number;
+  reason: LossReason;
+  /** The seq of the loss record that declared it. */
+  declaredSeq: number;
+  /** Gate time of the declaration. */
+  at: number;
+}
+
+/** A record refused because its (device, seq) was already stored with other content. */
+export interface RecordConflict {
+  device: string;
+  seq: number;
+  /** What the ledger holds (and clears) under that key. */
+  stored: JournalRecord;
+  /** What the device sent later. */
+  refused: JournalRecord;
+  receivedAt: number;
+}
+
+/**
+ * A missing, inclusive range of sequence numbers of one device: still to come, as no
+ * declared loss covers it.
+ */
 export interface SeqGap {
   device: string;
   fromSeq: number;
@@ -169,7 +200,8 @@ export interface AppliedMigration {
 export interface RecordLedger {
   /**
    * Commits one batch in one transaction. Records already stored under
-   * (device, seq) are no-ops, so a re-sent batch changes nothing. Throws
+   * (device, seq) are no-ops, so a re-sent batch changes nothing; one stored with
+   * other content is refused and kept apart (`conflicts`), never dropped. Throws
    * LedgerInputError, naming the field, before writing anything if a record is
    * malformed or belongs to another device.
    */
@@ -180,8 +212,15 @@ export interface RecordLedger {
    * after the whole group. All or nothing.
    */
   ingestBatches(batches: DeviceBatch[]): Promise<IngestResult[]>;
-  /** Missing seq ranges between 1 and the highest seq seen, per device, ordered. */
+  /**
+   * Missing seq ranges between 1 and the highest seq seen, per device, ordered; seqs
+   * inside a declared loss are not gaps (the watermark moves over them too).
+   */
   gaps(device?: string): Promise<SeqGap[]>;
+  /** Declared losses, by device and fromSeq. */
+  losses(device?: string): Promise<DeclaredLoss[]>;
+  /** Refused conflicting records, newest first, at most `limit` (1 to 10,000). */
+  conflicts(query: { device?: string; limit: number }): Promise<RecordConflict[]>;
   deviceProgress(device: string): Promise<DeviceProgress>;
   /** Journal records (taps, passages and gate events) matching every given filter. */
   taps(query: TapQuery): Promise<TapPage>;

@@ -9,16 +9,17 @@
  * groups cannot deadlock; the watermark it then computes, under READ COMMITTED,
  * sees every record committed by whoever held the lock before it.
  *
- * Round trips: a group is BEGIN, lock, insert, progress, COMMIT, and no
+ * Round trips: a group is BEGIN, lock, insert, conflicts, progress, COMMIT, and no
  * statement needs an earlier one's reply, so with `pipeline` (the default) all
- * five go out together: one round trip per group, whatever its size.
+ * six go out together: one round trip per group, whatever its size.
  *
  * Durability is PostgreSQL's: with the default synchronous_commit = on, COMMIT
  * returns after the WAL is flushed.
  */
 import pg from 'pg';
-import { groupResults, insertedPerBatch, planGroup, recordKey } from './ingest-plan.ts';
+import { conflictsPerBatch, groupResults, insertedPerBatch, planGroup, recordKey } from './ingest-plan.ts';
 import type { DeviceBatch, IngestResult } from './ledger.ts';
+import { watermarkWalkSql } from './loss-sql.ts';
 import { pending, type Migration } from './migrations.ts';
 import { POSTGRES_MIGRATIONS } from './postgres-schema.ts';
 import { toMigration, type Row } from './row-mappers.ts';
@@ -74,21 +75,29 @@ export const INSERT_RECORDS = `INSERT INTO records (device, seq, kind, at, stati
          r->>'ticketId', r->>'decision', r->>'reason', r
   FROM jsonb_array_elements($1::jsonb) AS r`;
 
+/** New records, and the declared loss of each new loss record, in one statement. */
+const INSERT_RECORDS_AND_LOSSES = `WITH ins AS (${INSERT_RECORDS} ON CONFLICT DO NOTHING RETURNING device, seq, record),
+  losses AS (INSERT INTO declared_losses (device, declared_seq, from_seq, to_seq, reason, at)
+    SELECT device, seq, (record->>'from')::bigint, (record->>'to')::bigint, record->>'reason', (record->>'at')::bigint
+    FROM ins WHERE record->>'kind' = 'loss' ON CONFLICT DO NOTHING)
+  SELECT device, seq FROM ins`;
+
 /**
- * New highest seq for every device of the group, and the watermark: it moves
- * only if the seq just above it now exists, and then to the end of the run of
- * consecutive seqs starting there (walking the (device, seq) key upward to the
- * first seq whose successor is missing).
+ * Records of the group whose (device, seq) is stored with other content (jsonb
+ * equality ignores field order): kept in record_conflicts, each distinct content once
+ * (md5 of jsonb's canonical text), and returned by their 1-based place in the group.
  */
+const REFUSE_CONFLICTS = `WITH sent AS (SELECT x, i FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS e(x, i)),
+  differing AS (SELECT s.x, s.i FROM sent s JOIN records r ON r.device = s.x->>'device' AND r.seq = (s.x->>'seq')::bigint
+    WHERE r.record <> s.x),
+  kept AS (INSERT INTO record_conflicts (device, seq, digest, record, received_at)
+    SELECT x->>'device', (x->>'seq')::bigint, md5(x::text), x, $2 FROM differing ON CONFLICT DO NOTHING)
+  SELECT i FROM differing`;
+
+/** New highest seq for every device of the group, and the watermark (loss-sql.ts). */
 const SAVE_PROGRESS = `UPDATE device_progress p SET
     highest_seq = GREATEST(p.highest_seq, v.max_seq),
-    contiguous_through = CASE
-      WHEN NOT EXISTS (SELECT 1 FROM records e WHERE e.device = p.device AND e.seq = p.contiguous_through + 1)
-      THEN p.contiguous_through
-      ELSE (SELECT r.seq FROM records r WHERE r.device = p.device AND r.seq > p.contiguous_through
-              AND NOT EXISTS (SELECT 1 FROM records n WHERE n.device = r.device AND n.seq = r.seq + 1)
-            ORDER BY r.seq LIMIT 1)
-    END,
+    contiguous_through = (${watermarkWalkSql('p.device', 'p.contiguous_through')}),
     updated_at = $3
   FROM unnest($1::text[], $2::bigint[]) AS v(device, max_seq)
   WHERE p.device = v.device
@@ -235,14 +244,17 @@ export class PostgresLedger extends SqlLedger {
       return groupResults(batches, [], new Map(rows.map((r) => [String(r.device), Number(r.contiguous_through)])));
     }
     const now = this.now();
-    const [, insertedRows, saved] = await this.atomically([
+    const records = JSON.stringify(plan.records);
+    const [, insertedRows, conflictRows, saved] = await this.atomically([
       { sql: LOCK_PROGRESS, values: [plan.devices, now] },
-      { sql: `${INSERT_RECORDS} ON CONFLICT DO NOTHING RETURNING device, seq`, values: [JSON.stringify(plan.records)] },
+      { sql: INSERT_RECORDS_AND_LOSSES, values: [records] },
+      { sql: REFUSE_CONFLICTS, values: [records, now] },
       { sql: SAVE_PROGRESS, values: [plan.devices, plan.devices.map((d) => plan.maxSeq.get(d)!), now] },
     ]);
     const inserted = new Set(insertedRows!.rows.map((r) => recordKey(String(r.device), Number(r.seq))));
+    const conflicting = new Set(conflictRows!.rows.map((r) => Number(r.i) - 1));
     const after = new Map(saved!.rows.map((r) => [String(r.device), Number(r.contiguous_through)]));
-    return groupResults(batches, insertedPerBatch(batches, inserted), after);
+    return groupResults(batches, insertedPerBatch(batches, inserted), after, conflictsPerBatch(batches, conflicting));
   }
 }
 

@@ -101,4 +101,28 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
         created_at BIGINT NOT NULL
       );`,
   },
+  {
+    version: 4,
+    name: 'declared losses and seq conflicts',
+    sql: `
+      CREATE TABLE declared_losses (
+        device TEXT NOT NULL,
+        declared_seq BIGINT NOT NULL,
+        from_seq BIGINT NOT NULL,
+        to_seq BIGINT NOT NULL,
+        reason TEXT NOT NULL,
+        at BIGINT NOT NULL,
+        PRIMARY KEY (device, declared_seq)
+      );
+      CREATE INDEX declared_losses_from ON declared_losses (device, from_seq);
+      CREATE TABLE record_conflicts (
+        device TEXT NOT NULL,
+        seq BIGINT NOT NULL,
+        digest TEXT NOT NULL,
+        record JSONB NOT NULL,
+        received_at BIGINT NOT NULL,
+        PRIMARY KEY (device, seq, digest)
+      );
+      CREATE INDEX record_conflicts_received ON record_conflicts (received_at);`,
+  },
 ];

@@ -9,11 +9,13 @@ import type { JournalRecord } from '../../protocol/uplink/tap-record.ts';
 import type {
   ApiToken,
   AppliedMigration,
+  DeclaredLoss,
   Device,
   DeviceProgress,
   DeviceState,
   Fare,
   PublishedBundle,
+  RecordConflict,
   Settlement,
   StoredTicket,
 } from './ledger.ts';
@@ -31,6 +33,27 @@ const str = (value: unknown): string => String(value);
 
 export function toRecord(row: Row): JournalRecord {
   return json<JournalRecord>(row.record);
+}
+
+export function toLoss(row: Row): DeclaredLoss {
+  return {
+    device: str(row.device),
+    fromSeq: num(row.from_seq),
+    toSeq: num(row.to_seq),
+    reason: str(row.reason) as DeclaredLoss['reason'],
+    declaredSeq: num(row.declared_seq),
+    at: num(row.at),
+  };
+}
+
+export function toConflict(row: Row): RecordConflict {
+  return {
+    device: str(row.device),
+    seq: num(row.seq),
+    stored: json<JournalRecord>(row.stored),
+    refused: json<JournalRecord>(row.refused),
+    receivedAt: num(row.received_at),
+  };
 }
 
 export function toProgress(device: string, row: Row | undefined): DeviceProgress {

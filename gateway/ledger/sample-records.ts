@@ -2,7 +2,7 @@
  * Journal records for the ledger's tests, its kill -9 child and its benchmark:
  * realistic in shape (every field a validator fills), deterministic in content.
  */
-import type { GateEventRecord, JournalRecord, PassageRecord, TapRecord } from '../../protocol/uplink/tap-record.ts';
+import type { GateEventRecord, JournalRecord, LossRecord, PassageRecord, TapRecord } from '../../protocol/uplink/tap-record.ts';
 
 /** 2026-01-01T00:00:00Z: gate times count from here, one second per seq. */
 export const EPOCH_MS = 1_767_225_600_000;
@@ -66,4 +66,9 @@ export function sampleTaps(device: string, from: number, to: number): JournalRec
   const records: JournalRecord[] = [];
   for (let seq = from; seq <= to; seq++) records.push(sampleTap(device, seq));
   return records;
+}
+
+/** A gate's declaration that seqs from..to will never come. */
+export function sampleLoss(device: string, seq: number, from: number, to: number, reason: LossRecord['reason'] = 'crash'): LossRecord {
+  return { kind: 'loss', device, seq, at: EPOCH_MS + (seq % 1_000_000) * 1000, clockTrusted: true, station: 'central', zone: 1, mode: 'metro', direction: 'entry', from, to, reason };
 }

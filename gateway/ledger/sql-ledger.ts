@@ -8,6 +8,7 @@ import type { JournalRecord } from '../../protocol/uplink/tap-record.ts';
 import type {
   ApiToken,
   AppliedMigration,
+  DeclaredLoss,
   Device,
   DeviceBatch,
   DeviceProgress,
@@ -17,13 +18,15 @@ import type {
   IngestResult,
   Ledger,
   PublishedBundle,
+  RecordConflict,
   SeqGap,
   Settlement,
   StoredTicket,
   TapPage,
   TapQuery,
 } from './ledger.ts';
-import { faresFromSql, faresSql, gapsSql, Params, tapsPage, tapsSql } from './ledger-sql.ts';
+import { checkLimit, faresFromSql, faresSql, gapsSql, Params, tapsPage, tapsSql } from './ledger-sql.ts';
+import { subtractLosses } from './loss-sql.ts';
 import * as map from './row-mappers.ts';
 import type { Row } from './row-mappers.ts';
 
@@ -88,7 +91,27 @@ export abstract class SqlLedger implements Ledger {
 
   async gaps(device?: string): Promise<SeqGap[]> {
     const rows = await this.rows((p) => gapsSql(p, device));
-    return rows.map((r) => ({ device: String(r.device), fromSeq: Number(r.from_seq), toSeq: Number(r.to_seq) }));
+    const gaps = rows.map((r) => ({ device: String(r.device), fromSeq: Number(r.from_seq), toSeq: Number(r.to_seq) }));
+    return gaps.length === 0 ? gaps : subtractLosses(gaps, await this.losses(device));
+  }
+
+  async losses(device?: string): Promise<DeclaredLoss[]> {
+    const rows =
+      device === undefined
+        ? await this.fixed('SELECT * FROM declared_losses ORDER BY device, from_seq', [])
+        : await this.fixed('SELECT * FROM declared_losses WHERE device = ? ORDER BY from_seq', [device]);
+    return rows.map(map.toLoss);
+  }
+
+  async conflicts(query: { device?: string; limit: number }): Promise<RecordConflict[]> {
+    checkLimit(query.limit);
+    const rows = await this.rows(
+      (p) => `SELECT c.device, c.seq, c.record AS refused, r.record AS stored, c.received_at
+        FROM record_conflicts c JOIN records r ON r.device = c.device AND r.seq = c.seq
+        ${query.device === undefined ? '' : `WHERE c.device = ${p.add(query.device)}`}
+        ORDER BY c.received_at DESC, c.device, c.seq LIMIT ${p.add(query.limit)}`,
+    );
+    return rows.map(map.toConflict);
   }
 
   async deviceProgress(device: string): Promise<DeviceProgress> {

@@ -16,8 +16,10 @@
  * could take over without callers changing.
  */
 import Database from 'better-sqlite3';
+import { isDeepStrictEqual } from 'node:util';
 import type { JournalRecord } from '../../protocol/uplink/tap-record.ts';
-import { groupResults, planGroup } from './ingest-plan.ts';
+import { conflictsPerBatch, groupResults, planGroup } from './ingest-plan.ts';
+import { recordDigest, watermarkWalkSql } from './loss-sql.ts';
 import type { DeviceBatch, IngestResult } from './ledger.ts';
 import { pending, type Migration } from './migrations.ts';
 import { toMigration, type Row } from './row-mappers.ts';
@@ -41,18 +43,14 @@ export interface SqliteLedgerOptions {
 const INSERT_RECORD = `INSERT INTO records (device, seq, kind, at, station, ticket_id, decision, reason, record)
   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`;
 
-/**
- * The new watermark: it moves only if the seq just above it now exists, and
- * then to the end of the run of consecutive seqs starting there (walking the
- * (device, seq) key upward to the first seq whose successor is missing). The
- * same rule as postgres-ledger.ts.
- */
-const NEW_WATERMARK = `SELECT CASE
-  WHEN NOT EXISTS (SELECT 1 FROM records e WHERE e.device = @device AND e.seq = @was + 1) THEN @was
-  ELSE (SELECT r.seq FROM records r WHERE r.device = @device AND r.seq > @was
-          AND NOT EXISTS (SELECT 1 FROM records n WHERE n.device = r.device AND n.seq = r.seq + 1)
-        ORDER BY r.seq LIMIT 1)
-  END`;
+/** The new watermark (loss-sql.ts); the same rule as postgres-ledger.ts. */
+const NEW_WATERMARK = watermarkWalkSql('@device', '@was');
+
+const STORED_RECORD = 'SELECT record FROM records WHERE device = ? AND seq = ?';
+const INSERT_LOSS = `INSERT INTO declared_losses (device, declared_seq, from_seq, to_seq, reason, at)
+  VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`;
+const INSERT_CONFLICT = `INSERT INTO record_conflicts (device, seq, digest, record, received_at)
+  VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`;
 
 const SAVE_PROGRESS = `INSERT INTO device_progress (device, contiguous_through, highest_seq, updated_at)
   VALUES (?, ?, ?, ?) ON CONFLICT (device) DO UPDATE SET contiguous_through = excluded.contiguous_through,
@@ -149,7 +147,6 @@ export class SqliteLedger extends SqlLedger {
     const plan = planGroup(batches, single);
     const db = this.open();
     const progress = this.prepare('SELECT contiguous_through FROM device_progress WHERE device = ?').pluck();
-    const insert = this.prepare(INSERT_RECORD);
     const watermark = this.prepare(NEW_WATERMARK).pluck();
     const save = this.prepare(SAVE_PROGRESS);
     const group = db.transaction((): IngestResult[] => {
@@ -157,20 +154,43 @@ export class SqliteLedger extends SqlLedger {
       const before = new Map<string, number>();
       for (const device of plan.devices) before.set(device, (progress.get(device) as number | undefined) ?? 0);
       if (plan.records.length === 0) return groupResults(batches, [], before);
+      const now = this.now();
+      const conflicting = new Set<number>();
+      let index = 0;
       const inserted = batches.map((batch) => {
         let count = 0;
-        for (const record of batch.records) count += insert.run(...recordValues(record)).changes;
+        for (const record of batch.records) {
+          if (this.insertRecord(record)) count++;
+          else if (this.refuseIfConflicting(record, now)) conflicting.add(index);
+          index++;
+        }
         return count;
       });
       const after = new Map<string, number>();
-      const now = this.now();
       for (const device of plan.devices) {
         const moved = watermark.get({ device, was: before.get(device)! }) as number; // planGroup listed every device
         save.run(device, moved, plan.maxSeq.get(device)!, now);
         after.set(device, moved);
       }
-      return groupResults(batches, inserted, after);
+      return groupResults(batches, inserted, after, conflictsPerBatch(batches, conflicting));
     });
     return group.immediate();
+  }
+
+  /** Inserts a new record (and its declared loss); false when its (device, seq) exists. */
+  private insertRecord(record: JournalRecord): boolean {
+    if (this.prepare(INSERT_RECORD).run(...recordValues(record)).changes === 0) return false;
+    if (record.kind === 'loss') {
+      this.prepare(INSERT_LOSS).run(record.device, record.seq, record.from, record.to, record.reason, record.at);
+    }
+    return true;
+  }
+
+  /** A re-sent record is a no-op; one with other content is kept apart: true. */
+  private refuseIfConflicting(record: JournalRecord, now: number): boolean {
+    const stored = this.prepare(STORED_RECORD).pluck().get(record.device, record.seq) as string;
+    if (isDeepStrictEqual(JSON.parse(stored), JSON.parse(JSON.stringify(record)))) return false;
+    this.prepare(INSERT_CONFLICT).run(record.device, record.seq, recordDigest(record), JSON.stringify(record), now);
+    return true;
   }
 }

@@ -101,4 +101,33 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
         created_at INTEGER NOT NULL
       ) STRICT;`,
   },
+  {
+    version: 4,
+    name: 'declared losses and seq conflicts',
+    sql: `
+      -- A gate's declaration (a 'loss' record, kept in records too) that seqs
+      -- from_seq..to_seq will never come: the watermark moves over them and they are
+      -- shown apart from open gaps.
+      CREATE TABLE declared_losses (
+        device TEXT NOT NULL,
+        declared_seq INTEGER NOT NULL,
+        from_seq INTEGER NOT NULL,
+        to_seq INTEGER NOT NULL,
+        reason TEXT NOT NULL,
+        at INTEGER NOT NULL,
+        PRIMARY KEY (device, declared_seq)
+      ) STRICT;
+      CREATE INDEX declared_losses_from ON declared_losses (device, from_seq);
+      -- Records refused because their (device, seq) is stored with other content: kept
+      -- beside the stored one for an operator, each distinct content once.
+      CREATE TABLE record_conflicts (
+        device TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        digest TEXT NOT NULL,
+        record TEXT NOT NULL,
+        received_at INTEGER NOT NULL,
+        PRIMARY KEY (device, seq, digest)
+      ) STRICT;
+      CREATE INDEX record_conflicts_received ON record_conflicts (received_at);`,
+  },
 ];

@@ -25,6 +25,9 @@ export function createGatewayMetrics() {
     }),
     gapsSeen: new Gauge({ name: 'faregate_device_gaps', help: 'Missing sequence ranges per device at its last ack', labelNames: ['device'] as const, registers: [registry] }),
     passbackSlips: new Counter({ name: 'faregate_passback_slips_total', help: 'Tickets accepted twice where the rules say no (single_use, passback), found at clearing', labelNames: ['rule'] as const, registers: [registry] }),
+    declaredLosses: new Gauge({ name: 'faregate_device_declared_losses', help: 'Seq ranges the device declared lost (crash, failed journal, lost state)', labelNames: ['device'] as const, registers: [registry] }),
+    seqConflicts: new Counter({ name: 'faregate_ingest_seq_conflicts_total', help: 'Records refused because their (device, seq) is stored with other content (an alarm)', labelNames: ['device'] as const, registers: [registry] }),
+    journalFaults: new Gauge({ name: 'faregate_device_journal_fault', help: '1 while the device reports its journal keeps it out of service', labelNames: ['device'] as const, registers: [registry] }),
     devicesOnline: new Gauge({ name: 'faregate_devices_online', help: 'Devices whose last state says online', registers: [registry] }),
   };
   return metrics;

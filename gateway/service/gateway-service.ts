@@ -10,6 +10,7 @@ import { PartSequence, type Part } from '../../runtime/lifecycle.ts';
 import { parseDeviceState } from '../../protocol/mqtt/messages.ts';
 import { deviceOfTopic, sharedSubscription, topics } from '../../protocol/mqtt/topics.ts';
 import { initKeys } from '../../keys/keyring.ts';
+import { DirectoryLock } from '../../runtime/directory-lock.ts';
 import { KEYS_FILES } from '../../keys/keys-dir.ts';
 import { EmbeddedBroker } from '../broker/embedded-broker.ts';
 import type { GatewayConfig } from '../config/gateway-config.ts';
@@ -39,6 +40,8 @@ export class GatewayService {
   brokerUrl = '';
   private readonly parts: PartSequence;
   private extraParts: Part[] = [];
+  /** The journal fault each device last reported. */
+  private readonly journalFaults = new Map<string, string>();
 
   constructor(
     readonly config: GatewayConfig,
@@ -55,6 +58,8 @@ export class GatewayService {
   async start(): Promise<void> {
     const { config, logger } = this;
     mkdirSync(config.dataDir, { recursive: true });
+    // One gateway per data directory: a second one would run the ledger and keys twice.
+    const lock = new DirectoryLock(config.dataDir, 'gateway');
     this.ledger = openLedger(config);
     const service: IssuedCredentials =
       config.mqtt.mode === 'external' ? { username: config.mqtt.username, password: config.mqtt.password } : { username: SERVICE_USER, password: newSecret() };
@@ -63,6 +68,7 @@ export class GatewayService {
       this.broker = new EmbeddedBroker({ host: config.mqtt.host, port: config.mqtt.port }, this.devices, logger.child({ module: 'broker' }));
     }
     const parts: Part[] = [
+      { name: 'lock', start: () => lock.acquire(), stop: () => lock.release() },
       { name: 'ledger', start: () => this.ledger.start(), stop: () => this.ledger.stop() },
       { name: 'keys', start: async () => this.ensureKeys(), stop: async () => undefined },
       ...(this.broker ? [{ name: 'broker', start: () => this.broker!.start(), stop: () => this.broker!.stop() }] : []),
@@ -144,6 +150,16 @@ export class GatewayService {
     if (topic.endsWith('/state')) void this.onDeviceState(topic, payload);
   }
 
+  /** A gate whose journal keeps it out of service is an alarm here too: a metric, and a log line on each change. */
+  private noteJournalFault(device: string, fault: string | undefined): void {
+    this.metrics.journalFaults.set({ device }, fault === undefined ? 0 : 1);
+    if (this.journalFaults.get(device) === fault) return;
+    if (fault === undefined) this.journalFaults.delete(device);
+    else this.journalFaults.set(device, fault);
+    if (fault !== undefined) this.logger.error({ device, fault }, 'ALARM: gate out of service, its journal is failing');
+    else this.logger.info({ device }, 'gate journal healthy again');
+  }
+
   private async onDeviceState(topic: string, payload: Buffer): Promise<void> {
     const device = deviceOfTopic(topic);
     if (!device || payload.length === 0) return;
@@ -158,6 +174,7 @@ export class GatewayService {
         clockAnchored: state.clockAnchored ?? false,
       });
       if (!known) this.logger.warn({ device }, 'state from an unregistered device');
+      this.noteJournalFault(device, state.journalFault);
       const devices = await this.ledger.listDevices();
       this.metrics.devicesOnline.set(devices.filter((d) => d.state.online).length);
     } catch (error) {

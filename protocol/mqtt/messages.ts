@@ -3,7 +3,7 @@
  * is validated here before use; a failure names the field and why.
  */
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import { GATE_EVENTS, type JournalRecord } from '../uplink/tap-record.ts';
+import { GATE_EVENTS, LOSS_REASONS, type JournalRecord } from '../uplink/tap-record.ts';
 import { FARE_CLASSES, MODES, PRODUCTS } from '../ticket/claims.ts';
 
 export const PROTOCOL_VERSION = 1;
@@ -28,8 +28,17 @@ export interface BatchAck {
   /** 'rejected' = the batch was invalid and was not stored; `reason` says why. */
   status: 'ok' | 'rejected';
   reason?: string;
-  /** Sequence ranges the gateway is missing below the highest seq it holds. */
+  /** Sequence ranges the gateway is missing below the highest seq it holds (declared losses excluded). */
   missing?: Array<[number, number]>;
+  /**
+   * Seq ranges of the batch the gateway refused because it already holds a record
+   * with that (device, seq) and other content. It keeps both for an operator (nothing
+   * is dropped) and raises an alarm; `reason` is then 'seq_conflict'. The seqs count as
+   * delivered: the device must not send them again, and must never reuse them.
+   */
+  conflicts?: Array<[number, number]>;
+  /** The highest seq the gateway holds for the device; sent with conflicts. */
+  highestSeq?: number;
 }
 
 /** What a validator reports about itself (retained; `online: false` is its last will). */
@@ -43,6 +52,8 @@ export interface DeviceState {
   clockAnchored?: boolean;
   backlog?: number;
   backlogAlarm?: boolean;
+  /** Why the journal keeps the gate out of service (absent while it is healthy). */
+  journalFault?: string;
   bundles?: { trust?: number; deny?: number; fares?: number; command?: number };
 }
 
@@ -88,6 +99,10 @@ const recordSchema = {
       properties: { kind: { const: 'event' }, ...recordBase, event: { enum: GATE_EVENTS }, detail: { type: 'string', maxLength: 256 } },
       required: [...baseRequired, 'event'],
     },
+    {
+      properties: { kind: { const: 'loss' }, ...recordBase, from: { type: 'integer', minimum: 1 }, to: { type: 'integer', minimum: 1 }, reason: { enum: LOSS_REASONS } },
+      required: [...baseRequired, 'from', 'to', 'reason'],
+    },
   ],
 } as const;
 
@@ -114,6 +129,8 @@ const ackSchema = {
     status: { enum: ['ok', 'rejected'] },
     reason: { type: 'string' },
     missing: { type: 'array', items: { type: 'array', items: uint, minItems: 2, maxItems: 2 } },
+    conflicts: { type: 'array', items: { type: 'array', items: uint, minItems: 2, maxItems: 2 } },
+    highestSeq: uint,
   },
 } as const;
 
@@ -130,6 +147,7 @@ const stateSchema = {
     clockAnchored: { type: 'boolean' },
     backlog: uint,
     backlogAlarm: { type: 'boolean' },
+    journalFault: { type: 'string', maxLength: 512 },
     bundles: { type: 'object', additionalProperties: uint },
   },
 } as const;
@@ -171,6 +189,9 @@ export function parseTapBatch(payload: Uint8Array | string): TapBatch {
   batch.records.forEach((record, index) => {
     if (record.device !== batch.device) throw new MessageError(`tap batch: /records/${index}/device is not the batch's device`);
     if (record.seq !== batch.firstSeq + index) throw new MessageError(`tap batch: /records/${index}/seq is not consecutive`);
+    if (record.kind === 'loss' && !(record.from <= record.to && record.to < record.seq)) {
+      throw new MessageError(`tap batch: /records/${index} must declare a loss from <= to below its own seq`);
+    }
   });
   return batch;
 }

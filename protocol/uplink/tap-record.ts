@@ -59,4 +59,29 @@ export interface GateEventRecord extends RecordBase {
   detail?: string;
 }
 
-export type JournalRecord = TapRecord | PassageRecord | GateEventRecord;
+/** Why sequence numbers were lost (docs/protocol.md, "Declared losses"). */
+export const LOSS_REASONS = [
+  /** The process died with records decided but not yet durable (kill -9, power cut). */
+  'crash',
+  /** The journal's disk failed and the process stopped with records still unwritten. */
+  'journal_failed',
+  /** The journal started on empty storage (new, wiped or replaced card): what an earlier
+   *  journal of this device held and the ledger lacks is gone. */
+  'state_lost',
+] as const;
+export type LossReason = (typeof LOSS_REASONS)[number];
+
+/**
+ * The gate's declaration that seqs from..to (inclusive, all below this record's own seq)
+ * may have been decided but will never be delivered. The ledger counts them as accounted
+ * for (the ack watermark moves over them) and shows them apart from open gaps.
+ */
+export interface LossRecord extends RecordBase {
+  kind: 'loss';
+  from: number;
+  to: number;
+  reason: LossReason;
+}
+
+export type JournalRecord = TapRecord | PassageRecord | GateEventRecord | LossRecord;
+export const RECORD_KINDS = ['tap', 'passage', 'event', 'loss'] as const satisfies readonly JournalRecord['kind'][];

@@ -33,8 +33,12 @@ export interface DeviceTaps {
   receptions: number;
   /** Receptions whose content differed from the first one of the same seq (must stay empty). */
   conflicts: string[];
-  /** Highest seq such that 1..seq were all received. */
+  /** Highest seq such that 1..seq were all received or declared lost (the ledger's watermark). */
   contiguous: number;
+  /** Ranges the device declared lost ('loss' records). */
+  losses: Array<[number, number]>;
+  /** The lowest seq received: a journal on new storage starts far above 1 (seq-space.ts). */
+  firstSeq: number | undefined;
 }
 
 export class TestGateway {
@@ -42,7 +46,8 @@ export class TestGateway {
   readonly malformed: string[] = [];
   /** Batches thrown away on arrival, as a broker under pressure drops messages (first..last seq). */
   readonly dropped: Array<[number, number]> = [];
-  private dropSeqs = new Set<number>();
+  /** Positions (1 = the journal's first record) whose first batch is dropped. */
+  private dropNth = new Set<number>();
   private broker: EmbeddedBroker | undefined;
   private client: MqttClient | undefined;
   private brokerPort = 0;
@@ -86,15 +91,26 @@ export class TestGateway {
   taps(device: string): DeviceTaps {
     let taps = this.devices.get(device);
     if (!taps) {
-      taps = { records: new Map(), receptions: 0, conflicts: [], contiguous: 0 };
+      taps = { records: new Map(), receptions: 0, conflicts: [], contiguous: 0, losses: [], firstSeq: undefined };
       this.devices.set(device, taps);
     }
     return taps;
   }
 
-  /** The first batch that carries `seq` is lost on its way (later copies arrive). */
-  dropOnce(seq: number): void {
-    this.dropSeqs.add(seq);
+  /** The first batch that carries the journal's `nth` record is lost on its way (later copies arrive). */
+  dropOnce(nth: number): void {
+    this.dropNth.add(nth);
+  }
+
+  /** The seq of the device's `nth` record (1 = its first), once its first batch arrived. */
+  nthSeq(device: string, nth: number): number {
+    return (this.taps(device).firstSeq ?? Infinity) + nth - 1;
+  }
+
+  /** Every seq from the device's first through `last`: what a complete delivery holds. */
+  seqsThrough(device: string, last: number): number[] {
+    const first = this.taps(device).firstSeq ?? 1;
+    return Array.from({ length: Math.max(0, last - first + 1) }, (_, i) => first + i);
   }
 
   /** The received records of `device`, parsed, by seq. */
@@ -134,21 +150,30 @@ export class TestGateway {
       this.malformed.push(`${topic}: ${(error as Error).message}`);
       return;
     }
-    const droppedSeq = [...this.dropSeqs].find((seq) => seq >= batch.firstSeq && seq <= batch.lastSeq);
-    if (droppedSeq !== undefined) {
-      this.dropSeqs.delete(droppedSeq);
+    const taps = this.taps(batch.device);
+    const first = taps.firstSeq ?? batch.firstSeq;
+    const dropped = [...this.dropNth].find((nth) => first + nth - 1 >= batch.firstSeq && first + nth - 1 <= batch.lastSeq);
+    if (dropped !== undefined) {
+      this.dropNth.delete(dropped);
       this.dropped.push([batch.firstSeq, batch.lastSeq]);
       return;
     }
-    const taps = this.taps(batch.device);
+    taps.firstSeq = Math.min(first, batch.firstSeq);
     for (const record of batch.records) {
       taps.receptions++;
       const json = JSON.stringify(record);
-      const first = taps.records.get(record.seq);
-      if (first === undefined) taps.records.set(record.seq, json);
-      else if (first !== json) taps.conflicts.push(`seq ${record.seq}: ${first} then ${json}`);
+      const stored = taps.records.get(record.seq);
+      if (stored === undefined) taps.records.set(record.seq, json);
+      else if (stored !== json) taps.conflicts.push(`seq ${record.seq}: ${stored} then ${json}`);
+      if (record.kind === 'loss') taps.losses.push([record.from, record.to]);
     }
-    while (taps.records.has(taps.contiguous + 1)) taps.contiguous++;
+    for (;;) {
+      const next = taps.contiguous + 1;
+      const loss = taps.losses.find(([from, to]) => from <= next && to >= next);
+      if (taps.records.has(next)) taps.contiguous = next;
+      else if (loss) taps.contiguous = loss[1];
+      else break;
+    }
     const ack: BatchAck = { v: 1, device: batch.device, ackedThrough: taps.contiguous, status: 'ok' };
     // Not awaited: a lost ack is the validator's to recover from (its ack timeout re-sends).
     this.client?.publishAsync(topics.ack(batch.device), encodeMessage(ack), { qos: 1 }).catch(() => undefined);
@@ -158,7 +183,8 @@ export class TestGateway {
 /**
  * Waits until every journal record reached the gateway and its ack cleared the journal:
  * the gate is idle (no grant pending, so no record still to come), the gateway holds
- * 1..N with N = the last seq issued, and the validator's journal has no backlog.
+ * every seq from its first through N = the last seq issued (all below declared lost),
+ * and the validator's journal has no backlog.
  */
 export async function drained(validator: ValidatorProcess, gateway: TestGateway, timeoutMs = 30_000): Promise<number> {
   let last = '';
@@ -174,7 +200,7 @@ export async function drained(validator: ValidatorProcess, gateway: TestGateway,
         health.gate !== 'unlocked' &&
         total > 0 &&
         taps.contiguous === total &&
-        taps.records.size === total &&
+        taps.records.size === total - (taps.firstSeq ?? 1) + 1 &&
         health.journal.committedSeq === total &&
         health.journal.acknowledgedSeq === total &&
         health.journal.backlogRecords === 0

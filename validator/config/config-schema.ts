@@ -110,6 +110,9 @@ export const validatorConfigSchema = {
         backlogAlarmRecords: positive,
         backlogAlarmBytes: positive,
         ackPersistIntervalMs: positive,
+        reserveBlock: { type: 'integer', minimum: 2 },
+        // Records uncommitted longer than this take the gate out of service (issue 8).
+        maxUncommittedMs: { type: 'integer', minimum: 1, default: 1000 },
       },
     },
     clock: {

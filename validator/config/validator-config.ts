@@ -35,7 +35,7 @@ export interface ValidatorConfig {
     ackTimeoutMs: number;
     stateIntervalMs: number;
   };
-  journal: { commitIntervalMs: number; segmentBytes?: number; backlogAlarmRecords?: number; backlogAlarmBytes?: number; ackPersistIntervalMs?: number };
+  journal: { commitIntervalMs: number; maxUncommittedMs: number; segmentBytes?: number; backlogAlarmRecords?: number; backlogAlarmBytes?: number; ackPersistIntervalMs?: number; reserveBlock?: number };
   /** maxBeaconAheadSeconds: a beacon further ahead of the live trusted time is refused. */
   clock: { trustSystemClock: boolean; maxAnchorAgeHours: number; maxBeaconAheadSeconds: number; persistIntervalMs: number };
   fares: { skewSeconds: number; codeWindowSeconds: number; passbackSeconds: number; exitGraceSeconds: number; unanchoredClock: UnanchoredClockPolicy };

@@ -182,7 +182,7 @@ function checkRounds(rounds: Round[], records: JournalRecord[]): Outcome {
 function describeKinds(records: JournalRecord[]): string {
   const kinds = new Map<string, number>();
   for (const r of records) {
-    const key = r.kind === 'tap' ? `${r.decision}/${r.reason}` : r.kind === 'passage' ? `passage/${r.outcome}` : `event/${r.event}`;
+    const key = r.kind === 'tap' ? `${r.decision}/${r.reason}` : r.kind === 'passage' ? `passage/${r.outcome}` : r.kind === 'event' ? `event/${r.event}` : `loss/${r.reason}`;
     kinds.set(key, (kinds.get(key) ?? 0) + 1);
   }
   return [...kinds].map(([key, count]) => `${count} ${key}`).join(', ');

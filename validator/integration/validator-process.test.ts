@@ -60,7 +60,7 @@ async function setUp(name: string, options: Pick<ConfigOptions, 'passageTimeoutM
 const tapsIn = (records: JournalRecord[]): TapRecord[] => records.filter((record): record is TapRecord => record.kind === 'tap');
 
 describe('the validator process against a real broker', { timeout: 120_000 }, () => {
-  it('sends every tap to the gateway, in seq order 1..N, and the gateway acks clear the journal', async () => {
+  it('sends every tap to the gateway, in seq order without a gap, and the gateway acks clear the journal', async () => {
     const { keys, gateway, validator } = await setUp('flow');
     const tickets = Array.from({ length: 20 }, () => keys.ticket());
     const garbage = ['not a ticket', 'FT1:GARBAGE', 'https://example.com/?q=1'];
@@ -73,7 +73,8 @@ describe('the validator process against a real broker', { timeout: 120_000 }, ()
 
     const total = await drained(validator, gateway);
     const received = gateway.recordsOf(DEVICE);
-    assert.deepEqual(received.map((record) => record.seq), Array.from({ length: total }, (_, i) => i + 1), 'seqs 1..N, no gap');
+    assert.deepEqual(received.map((record) => record.seq), gateway.seqsThrough(DEVICE, total), 'seqs first..N, no gap');
+    assert.deepEqual(received[0]?.kind === 'loss' && [received[0].from, received[0].to, received[0].reason], [1, received[0]!.seq - 1, 'state_lost'], 'new storage: everything below its first seq declared lost');
     assert.deepEqual(gateway.taps(DEVICE).conflicts, []);
     assert.deepEqual(gateway.malformed, []);
 
@@ -142,7 +143,7 @@ describe('the validator process against a real broker', { timeout: 120_000 }, ()
 
     const taps = gateway.taps(DEVICE);
     const received = gateway.recordsOf(DEVICE);
-    assert.deepEqual(received.map((record) => record.seq), Array.from({ length: total }, (_, i) => i + 1), 'distinct seqs are exactly 1..max');
+    assert.deepEqual(received.map((record) => record.seq), gateway.seqsThrough(DEVICE, total), 'distinct seqs are exactly first..max');
     assert.deepEqual(taps.conflicts, [], 'a re-sent record is identical to the first copy');
     assert.deepEqual(gateway.malformed, []);
     const tapRecords = tapsIn(received);
@@ -181,7 +182,7 @@ describe('the validator process against a real broker', { timeout: 120_000 }, ()
       }
     })();
     try {
-      await waitUntil('the gateway has seq 3 back while taps keep coming', () => gateway.taps(DEVICE).contiguous >= 3, {
+      await waitUntil('the gateway has the third record back while taps keep coming', () => gateway.taps(DEVICE).contiguous >= gateway.nthSeq(DEVICE, 3), {
         timeoutMs: 15_000,
         detail: () => `dropped ${JSON.stringify(gateway.dropped)}, gateway holds ${gateway.taps(DEVICE).records.size} records, contiguous to ${gateway.taps(DEVICE).contiguous}`,
       });
@@ -191,7 +192,7 @@ describe('the validator process against a real broker', { timeout: 120_000 }, ()
     }
     assert.equal(gateway.dropped.length, 1, 'a batch was lost');
     const total = await drained(validator, gateway);
-    assert.deepEqual(gateway.recordsOf(DEVICE).map((record) => record.seq), Array.from({ length: total }, (_, i) => i + 1));
+    assert.deepEqual(gateway.recordsOf(DEVICE).map((record) => record.seq), gateway.seqsThrough(DEVICE, total));
     assert.deepEqual(gateway.taps(DEVICE).conflicts, []);
     t.diagnostic(`lost batch ${JSON.stringify(gateway.dropped[0])}; ${validator.linesWith('no ack in time: re-sending').length} ack timeouts; ${total} records`);
   });

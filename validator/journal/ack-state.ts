@@ -1,13 +1,10 @@
 /**
- * The journal's one small state file: the acknowledged sequence number (records up to
- * it are in the gateway's ledger). Replaced crash-safely — temp file, fdatasync,
- * rename, fsync of the directory (hardware.md, SD-card wear) — so a power cut leaves
- * either the old or the new ack point, never a torn file.
+ * The journal's ack point: the acknowledged sequence number (records up to it are in
+ * the gateway's ledger), in its own small state file replaced crash-safely.
  */
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { writeFileAtomicAsync } from '../../runtime/atomic-file.ts';
+import { readIfPresent, writeDurably } from './durable-file.ts';
+import type { JournalFs } from './journal-fs.ts';
 
 export const STATE_FILE = 'journal-state.json';
 
@@ -16,15 +13,10 @@ interface StateFileV1 {
   ackedSeq: number;
 }
 
-/** The persisted ack point; 0 when none was ever written. */
-export async function readAckedSeq(dir: string, logger: Logger): Promise<number> {
-  let text: string;
-  try {
-    text = await readFile(join(dir, STATE_FILE), 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 0;
-    throw error;
-  }
+/** The persisted ack point; undefined when none was ever written. */
+export async function readAckedSeq(fs: JournalFs, dir: string, logger: Logger): Promise<number | undefined> {
+  const text = await readIfPresent(fs, dir, STATE_FILE);
+  if (text === undefined) return undefined;
   const state = parse(text);
   if (state === undefined) {
     // Only disk damage gets here (writes are atomic). Starting from 0 re-sends records
@@ -35,9 +27,9 @@ export async function readAckedSeq(dir: string, logger: Logger): Promise<number>
   return state.ackedSeq;
 }
 
-export async function writeAckedSeq(dir: string, ackedSeq: number): Promise<void> {
+export async function writeAckedSeq(fs: JournalFs, dir: string, ackedSeq: number): Promise<void> {
   const state: StateFileV1 = { version: 1, ackedSeq };
-  await writeFileAtomicAsync(join(dir, STATE_FILE), `${JSON.stringify(state)}\n`);
+  await writeDurably(fs, dir, STATE_FILE, `${JSON.stringify(state)}\n`);
 }
 
 function parse(text: string): StateFileV1 | undefined {

@@ -33,3 +33,9 @@ export function tapRecord(ticketId: string, overrides: Partial<NewJournalRecord>
     ...overrides,
   } as NewJournalRecord;
 }
+
+/**
+ * A wall clock at the Unix epoch: a journal on fresh storage then starts at seq 1 and
+ * declares nothing lost (seq-space.ts), which keeps these tests' seqs small and readable.
+ */
+export const NO_PAST_SEQS = (): number => 0;

@@ -13,7 +13,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import pino from 'pino';
-import { makeTempDir } from './journal-fixtures.ts';
+import { makeTempDir, NO_PAST_SEQS } from './journal-fixtures.ts';
 import { TapJournal } from './tap-journal.ts';
 import type { JournalRecord } from '../../protocol/uplink/tap-record.ts';
 
@@ -72,7 +72,7 @@ describe('tap journal under kill -9', () => {
         rounds.push(round);
       }
 
-      const journal = new TapJournal({ dir }, pino({ level: 'silent' }));
+      const journal = new TapJournal({ dir, wallClock: NO_PAST_SEQS }, pino({ level: 'silent' }));
       await journal.start();
       const records: JournalRecord[] = [];
       for (let batch = await journal.readFrom(1, 5000); batch.length > 0; ) {

@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import pino from 'pino';
-import { tapRecord } from './journal-fixtures.ts';
+import { NO_PAST_SEQS, tapRecord } from './journal-fixtures.ts';
 import { TapJournal } from './tap-journal.ts';
 
 const TAPS_PER_TICK = 10;
@@ -17,8 +17,9 @@ if (!dir) {
   process.exit(2);
 }
 
-// Small segments, so that kills also land around segment rolls.
-const journal = new TapJournal({ dir, commitIntervalMs: 5, segmentBytes: 16 * 1024 }, pino({ level: 'silent' }));
+// Small segments, so that kills also land around segment rolls; a reservation far ahead,
+// since this load appends thousands of records a millisecond apart, no gate's pace.
+const journal = new TapJournal({ dir, commitIntervalMs: 5, segmentBytes: 16 * 1024, wallClock: NO_PAST_SEQS, reserveBlock: 1_000_000 }, pino({ level: 'silent' }));
 await journal.start();
 // Writes to a pipe are synchronous on Linux: a line printed is a line the test reads,
 // even if SIGKILL comes right after.

@@ -2,6 +2,8 @@
  * Settings of the tap journal. The validator's config schema supplies them; the
  * defaults suit a Pi with an SD card and a gate doing a few taps a second.
  */
+import type { LossRecord } from '../../protocol/uplink/tap-record.ts';
+import type { JournalFs } from './journal-fs.ts';
 import type { Backlog } from './segment-log.ts';
 
 export interface TapJournalOptions {
@@ -27,12 +29,28 @@ export interface TapJournalOptions {
    * once), so start-up can read recent accepts back for anti-passback.
    */
   retainAcknowledgedMs?: number;
+  /**
+   * Seqs reserved on disk ahead of use (seq-space.ts): a crash declares at most this
+   * many seqs lost, and the reservation is rewritten once every half block.
+   */
+  reserveBlock?: number;
   /** Called when the backlog alarm goes on (true) or off (false). */
   onBacklogAlarm?: (active: boolean, backlog: Backlog) => void;
+  /**
+   * The device, place and time of a loss record: with it, start() journals the loss it
+   * finds (seq-space.ts) as its first record. Without it, only `declaredLoss` tells.
+   */
+  lossRecordBase?: () => Omit<LossRecord, 'kind' | 'seq' | 'from' | 'to' | 'reason'>;
+  /** The disk; default the real file system. Tests inject full and failing disks. */
+  fs?: JournalFs;
+  /** Wall clock for the first seq on storage without a past; default Date.now. */
+  wallClock?: () => number;
+  /** Clock for how long records wait uncommitted; default performance.now. */
+  monotonicNow?: () => number;
 }
 
-export type ResolvedJournalOptions = Required<Omit<TapJournalOptions, 'onBacklogAlarm'>> &
-  Pick<TapJournalOptions, 'onBacklogAlarm'>;
+type Injected = 'onBacklogAlarm' | 'fs' | 'wallClock' | 'monotonicNow' | 'lossRecordBase';
+export type ResolvedJournalOptions = Required<Omit<TapJournalOptions, Injected>> & Pick<TapJournalOptions, Injected>;
 
 export const JOURNAL_DEFAULTS = {
   commitIntervalMs: 5,
@@ -41,6 +59,7 @@ export const JOURNAL_DEFAULTS = {
   backlogAlarmBytes: 32 * 1024 * 1024,
   ackPersistIntervalMs: 1_000,
   retainAcknowledgedMs: 0,
+  reserveBlock: 256,
 } satisfies Partial<TapJournalOptions>;
 
 /** ...and off again once the backlog is below this share of both limits (no flapping). */
@@ -58,6 +77,7 @@ export function resolveJournalOptions(options: TapJournalOptions): ResolvedJourn
     ['backlogAlarmBytes', 1],
     ['ackPersistIntervalMs', 0],
     ['retainAcknowledgedMs', 0],
+    ['reserveBlock', 2],
   ];
   for (const [key, min] of checks) {
     const value = resolved[key];

@@ -4,7 +4,7 @@ import { appendFile, readdir, readFile, stat, writeFile } from 'node:fs/promises
 import { join } from 'node:path';
 import pino from 'pino';
 import { encodeFrame, readFrameAt } from './frame-codec.ts';
-import { makeTempDir, tapRecord } from './journal-fixtures.ts';
+import { makeTempDir, NO_PAST_SEQS, tapRecord } from './journal-fixtures.ts';
 import { encodeRecord } from './record-codec.ts';
 import { STATE_FILE } from './ack-state.ts';
 import { TapJournal } from './tap-journal.ts';
@@ -20,7 +20,7 @@ describe('tap journal recovery', () => {
 
   async function reopen(options: Partial<TapJournalOptions> = {}): Promise<TapJournal> {
     await journal?.stop();
-    journal = new TapJournal({ dir, commitIntervalMs: 1, ackPersistIntervalMs: 0, ...options }, logger);
+    journal = new TapJournal({ dir, commitIntervalMs: 1, ackPersistIntervalMs: 0, wallClock: NO_PAST_SEQS, ...options }, logger);
     await journal.start();
     return journal;
   }

@@ -4,8 +4,8 @@
  * find the highest sequence number that may ever have been handed out, so none is
  * issued twice.
  */
-import { open, unlink } from 'node:fs/promises';
 import type { Logger } from 'pino';
+import { isMissing, type JournalFs } from './journal-fs.ts';
 import { listSegments, scanSegment, writtenSince, type Segment, type SegmentScan } from './segment-files.ts';
 
 export interface Recovered {
@@ -13,32 +13,34 @@ export interface Recovered {
   segments: Segment[];
   /** Highest seq seen in any record or segment name (0 for an empty journal). */
   highestSeq: number;
+  /** Whether any segment file was found. */
+  anySegment: boolean;
 }
 
 /** Acknowledged segments last written at or after `keepWrittenSinceMs` are kept and indexed. */
-export async function recoverSegments(dir: string, ackedSeq: number, logger: Logger, keepWrittenSinceMs = Infinity): Promise<Recovered> {
-  const files = await listSegments(dir);
+export async function recoverSegments(fs: JournalFs, dir: string, ackedSeq: number, logger: Logger, keepWrittenSinceMs = Infinity): Promise<Recovered> {
+  const files = await listSegments(fs, dir);
   const segments: Segment[] = [];
   let highestSeq = 0;
   for (const [index, file] of files.entries()) {
     // The segment's first seq was handed out when the segment was created.
     highestSeq = Math.max(highestSeq, file.baseSeq);
     const next = files[index + 1];
-    if (next && next.baseSeq <= ackedSeq + 1 && !(await writtenSince(file.path, keepWrittenSinceMs))) {
+    if (next && next.baseSeq <= ackedSeq + 1 && !(await writtenSince(fs, file.path, keepWrittenSinceMs))) {
       // Compaction was interrupted, or the unlink did not reach the card: every record
       // here is below the next segment's name, hence acknowledged.
-      await unlinkIfPresent(file.path);
+      await unlinkIfPresent(fs, file.path);
       continue;
     }
-    const scan = await scanSegment(file.path);
+    const scan = await scanSegment(fs, file.path);
     highestSeq = Math.max(highestSeq, scan.seqs.at(-1) ?? 0, scan.highestBeyondDamage);
-    if (scan.validEnd < scan.fileSize) await dropDamage(file.path, scan, next === undefined, logger);
+    if (scan.validEnd < scan.fileSize) await dropDamage(fs, file.path, scan, next === undefined, logger);
     segments.push({ path: file.path, baseSeq: file.baseSeq, seqs: scan.seqs, offsets: scan.offsets, size: scan.validEnd });
   }
-  return { segments, highestSeq };
+  return { segments, highestSeq, anySegment: files.length > 0 };
 }
 
-async function dropDamage(path: string, scan: SegmentScan, isLast: boolean, logger: Logger): Promise<void> {
+async function dropDamage(fs: JournalFs, path: string, scan: SegmentScan, isLast: boolean, logger: Logger): Promise<void> {
   const context = {
     segment: path,
     validBytes: scan.validEnd,
@@ -58,7 +60,7 @@ async function dropDamage(path: string, scan: SegmentScan, isLast: boolean, logg
   }
   if (scan.intactBeyondDamage > 0) logger.error(context, 'journal tail damaged; truncating');
   else logger.warn(context, 'torn journal tail (interrupted write); truncating');
-  const handle = await open(path, 'r+');
+  const handle = await fs.open(path, 'r+');
   try {
     await handle.truncate(scan.validEnd);
     await handle.datasync();
@@ -67,10 +69,10 @@ async function dropDamage(path: string, scan: SegmentScan, isLast: boolean, logg
   }
 }
 
-async function unlinkIfPresent(path: string): Promise<void> {
+async function unlinkIfPresent(fs: JournalFs, path: string): Promise<void> {
   try {
-    await unlink(path);
+    await fs.unlink(path);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    if (!isMissing(error)) throw error;
   }
 }

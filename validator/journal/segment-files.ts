@@ -5,9 +5,9 @@
  * N+1: recovery can drop fully acknowledged segments without reading them, and a
  * name alone proves that its sequence number was already handed out.
  */
-import { open, readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { findNextFrame, readFrameAt } from './frame-codec.ts';
+import { isMissing, type JournalFile, type JournalFs } from './journal-fs.ts';
 import { decodeRecord } from './record-codec.ts';
 
 /** A segment's committed records: seqs[i] is the record whose frame starts at offsets[i]. */
@@ -38,9 +38,9 @@ export function segmentPath(dir: string, baseSeq: number): string {
 }
 
 /** The directory's segments, oldest first. */
-export async function listSegments(dir: string): Promise<{ path: string; baseSeq: number }[]> {
+export async function listSegments(fs: JournalFs, dir: string): Promise<{ path: string; baseSeq: number }[]> {
   const found: { path: string; baseSeq: number }[] = [];
-  for (const name of await readdir(dir)) {
+  for (const name of await fs.readdir(dir)) {
     const match = SEGMENT_NAME.exec(name);
     if (match?.[1]) found.push({ path: join(dir, name), baseSeq: Number(match[1]) });
   }
@@ -52,8 +52,8 @@ export async function listSegments(dir: string): Promise<{ path: string; baseSeq
  * whose CRC matches and whose sequence numbers increase. A frame that fails either ends
  * the prefix; whatever intact frames lie beyond are only reported by seq.
  */
-export async function scanSegment(path: string): Promise<SegmentScan> {
-  const buf = await readFile(path);
+export async function scanSegment(fs: JournalFs, path: string): Promise<SegmentScan> {
+  const buf = await fs.readFile(path);
   const seqs: number[] = [];
   const offsets: number[] = [];
   let offset = 0;
@@ -82,12 +82,12 @@ export async function scanSegment(path: string): Promise<SegmentScan> {
 }
 
 /** Bytes [start, end) of a segment, or undefined when compaction has removed it. */
-export async function readSegmentRange(path: string, start: number, end: number): Promise<Buffer | undefined> {
-  let handle;
+export async function readSegmentRange(fs: JournalFs, path: string, start: number, end: number): Promise<Buffer | undefined> {
+  let handle: JournalFile;
   try {
-    handle = await open(path, 'r');
+    handle = await fs.open(path, 'r');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    if (isMissing(error)) return undefined;
     throw error;
   }
   try {
@@ -117,12 +117,12 @@ export function lowerBound(sorted: readonly number[], value: number): number {
 }
 
 /** True when the file was last written at or after `sinceMs` (false when it is gone). */
-export async function writtenSince(path: string, sinceMs: number): Promise<boolean> {
+export async function writtenSince(fs: JournalFs, path: string, sinceMs: number): Promise<boolean> {
   if (sinceMs === Infinity) return false;
   try {
-    return (await stat(path)).mtimeMs >= sinceMs;
+    return (await fs.stat(path)).mtimeMs >= sinceMs;
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    if (isMissing(error)) return false;
     throw error;
   }
 }

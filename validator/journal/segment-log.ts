@@ -4,18 +4,19 @@
  * records back, and deletes sealed segments once everything in them is acknowledged.
  * Files are only ever appended to; a hot segment is never rewritten.
  */
-import { open, unlink } from 'node:fs/promises';
-import type { FileHandle } from 'node:fs/promises';
 import type { Logger } from 'pino';
 import type { JournalRecord } from '../../protocol/uplink/tap-record.ts';
-import { fsyncDirectoryAsync } from '../../runtime/atomic-file.ts';
+import { fsyncDirectory } from './durable-file.ts';
 import { readFrameAt } from './frame-codec.ts';
+import { isMissing, type JournalFile, type JournalFs } from './journal-fs.ts';
 import { decodeRecord } from './record-codec.ts';
 import { lowerBound, readSegmentRange, segmentPath, writtenSince, type Segment } from './segment-files.ts';
 
 export interface PendingFrame {
   seq: number;
   frame: Buffer;
+  /** When append() queued it (the journal's monotonic clock), for the commit-age bound. */
+  appendedAt: number;
 }
 
 export interface Backlog {
@@ -24,9 +25,10 @@ export interface Backlog {
 }
 
 export class SegmentLog {
-  private hot: FileHandle | undefined;
+  private hot: JournalFile | undefined;
 
   constructor(
+    private readonly fs: JournalFs,
     private readonly dir: string,
     private readonly segments: Segment[],
     private readonly segmentBytes: number,
@@ -36,12 +38,21 @@ export class SegmentLog {
   /** Opens the last recovered segment for appending, if there is one. */
   async open(): Promise<void> {
     const last = this.segments.at(-1);
-    if (last) this.hot = await open(last.path, 'r+');
+    if (last) this.hot = await this.fs.open(last.path, 'r+');
   }
 
   async close(): Promise<void> {
     await this.hot?.close();
     this.hot = undefined;
+  }
+
+  /** Lowest seq still on disk, undefined when no segment holds a record. */
+  get firstSeq(): number | undefined {
+    for (const segment of this.segments) {
+      const first = segment.seqs[0];
+      if (first !== undefined) return first;
+    }
+    return undefined;
   }
 
   /** Highest committed seq, 0 when no segment holds a record. */
@@ -62,7 +73,7 @@ export class SegmentLog {
     if (!segment || !this.hot || (segment.size > 0 && segment.size + bytes > this.segmentBytes)) {
       segment = await this.roll(first.seq);
     }
-    const hot = this.hot as FileHandle; // set by open() or roll()
+    const hot = this.hot as JournalFile; // set by open() or roll()
     const data = Buffer.concat(batch.map((item) => item.frame), bytes);
     const position = segment.size;
     try {
@@ -100,7 +111,7 @@ export class SegmentLog {
       const last = Math.min(count, first + maxRecords - out.length);
       const start = segment.offsets[first] ?? 0;
       const end = last < count ? (segment.offsets[last] ?? segment.size) : segment.size;
-      const buf = await readSegmentRange(segment.path, start, end);
+      const buf = await readSegmentRange(this.fs, segment.path, start, end);
       if (!buf) continue; // acknowledged and compacted away meanwhile
       for (let i = first; i < last; i++) {
         const frame = readFrameAt(buf, (segment.offsets[i] ?? 0) - start);
@@ -133,11 +144,11 @@ export class SegmentLog {
   async dropAcknowledged(ackedSeq: number, keepWrittenSinceMs = Infinity): Promise<void> {
     for (let next = this.segments[1]; next && next.baseSeq <= ackedSeq + 1; next = this.segments[1]) {
       const oldest = this.segments[0] as Segment;
-      if (await writtenSince(oldest.path, keepWrittenSinceMs)) return;
+      if (await writtenSince(this.fs, oldest.path, keepWrittenSinceMs)) return;
       try {
-        await unlink(oldest.path);
+        await this.fs.unlink(oldest.path);
       } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+        if (!isMissing(error)) throw error;
       }
       // No directory fsync: an unlink lost in a power cut only brings back records
       // that recovery finds acknowledged and deletes again.
@@ -150,9 +161,9 @@ export class SegmentLog {
     const path = segmentPath(this.dir, baseSeq);
     // 'w', not 'wx': a file of this name can only be the empty leftover of a roll whose
     // directory fsync failed, since baseSeq is above every seq already on disk.
-    const handle = await open(path, 'w', 0o644);
+    const handle = await this.fs.open(path, 'w', 0o644);
     try {
-      await fsyncDirectoryAsync(this.dir); // the new file's name must survive a power cut
+      await fsyncDirectory(this.fs, this.dir); // the new file's name must survive a power cut
     } catch (error) {
       await handle.close();
       throw error;

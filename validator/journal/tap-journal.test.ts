@@ -4,7 +4,8 @@ import { open, readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import pino from 'pino';
 import sinon from 'sinon';
-import { makeTempDir, tapRecord } from './journal-fixtures.ts';
+import { makeTempDir, NO_PAST_SEQS, tapRecord } from './journal-fixtures.ts';
+import { RESERVATION_FILE } from './seq-space.ts';
 import { STATE_FILE } from './ack-state.ts';
 import { TapJournal } from './tap-journal.ts';
 import type { TapJournalOptions } from './journal-options.ts';
@@ -17,7 +18,7 @@ describe('tap journal', () => {
   const opened: TapJournal[] = [];
 
   async function startJournal(options: Partial<TapJournalOptions> = {}): Promise<TapJournal> {
-    const journal = new TapJournal({ dir, commitIntervalMs: 1, ackPersistIntervalMs: 0, ...options }, logger);
+    const journal = new TapJournal({ dir, commitIntervalMs: 1, ackPersistIntervalMs: 0, wallClock: NO_PAST_SEQS, ...options }, logger);
     await journal.start();
     opened.push(journal);
     return journal;
@@ -43,7 +44,7 @@ describe('tap journal', () => {
     const journal = await startJournal({ commitIntervalMs: 5 });
     const results = ['a', 'b', 'c'].map((id) => journal.append(tapRecord(id)));
     assert.deepEqual(results.map((result) => result.seq), [1, 2, 3]);
-    assert.deepEqual(await readdir(dir), [], 'nothing touched the disk yet');
+    assert.deepEqual(await readdir(dir), [RESERVATION_FILE], 'no record touched the disk yet (only the seq reservation, at start)');
     await clock.tickAsync(4);
     assert.equal(journal.commits, 0);
     await clock.tickAsync(1);
@@ -153,7 +154,7 @@ describe('tap journal', () => {
   });
 
   it('refuses appends before start and after stop', async () => {
-    const journal = new TapJournal({ dir }, logger);
+    const journal = new TapJournal({ dir, wallClock: NO_PAST_SEQS }, logger);
     assert.throws(() => journal.append(tapRecord('x')), /not running/);
     await journal.start();
     await journal.stop();

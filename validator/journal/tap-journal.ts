@@ -6,12 +6,12 @@
  * records with readFrom() and clears them with acknowledge(); cleared segments are
  * deleted, and a large backlog raises an alarm without ever refusing a tap.
  */
-import { mkdir } from 'node:fs/promises';
 import type { Logger } from 'pino';
 import type { JournalRecord } from '../../protocol/uplink/tap-record.ts';
 import { readAckedSeq, writeAckedSeq } from './ack-state.ts';
 import { BatchedTask } from './batched-task.ts';
 import { encodeFrame } from './frame-codec.ts';
+import { nodeJournalFs, type JournalFs } from './journal-fs.ts';
 import {
   BACKLOG_CLEAR_RATIO,
   resolveJournalOptions,
@@ -21,6 +21,13 @@ import {
 import { encodeRecord, type NewJournalRecord } from './record-codec.ts';
 import { recoverSegments } from './recovery.ts';
 import { SegmentLog, type Backlog, type PendingFrame } from './segment-log.ts';
+import { SeqReserver } from './seq-reserver.ts';
+import { planSeqStart, readReservation, type DeclaredLoss } from './seq-space.ts';
+
+/** append() cannot hand out a seq: the journal is not open, or its reservation is not on disk. */
+export class JournalUnavailableError extends Error {
+  override name = 'JournalUnavailableError';
+}
 
 export interface AppendResult {
   seq: number;
@@ -33,6 +40,7 @@ interface Running {
   files: SegmentLog;
   commits: BatchedTask;
   ackWrites: BatchedTask;
+  reserver: SeqReserver;
 }
 
 export class TapJournal {
@@ -41,6 +49,10 @@ export class TapJournal {
   /** Set by stop(): no more appends, while the last commit still needs the files. */
   private stopping = false;
   private pending: PendingFrame[] = [];
+  /** The batch being written right now: uncommitted too. */
+  private writing: PendingFrame[] = [];
+  private lastCommitError: unknown;
+  private loss: DeclaredLoss | undefined;
   private seqNext = 1;
   private committedTo = 0;
   private ackedTo = 0;
@@ -50,11 +62,41 @@ export class TapJournal {
   private alarm = false;
   private commitCount = 0;
 
+  private readonly fs: JournalFs;
+  private readonly monotonicNow: () => number;
+
   constructor(
     private readonly options: TapJournalOptions,
     logger: Logger,
   ) {
     this.logger = logger.child({ module: 'journal' });
+    this.fs = options.fs ?? nodeJournalFs;
+    this.monotonicNow = options.monotonicNow ?? (() => performance.now());
+  }
+
+  /** The range the last start() found lost (declare it in the first record), if any. */
+  get declaredLoss(): DeclaredLoss | undefined {
+    return this.loss;
+  }
+
+  /** Whether append() can take records: open, and the next seq inside the reservation on disk. */
+  get appendable(): boolean {
+    return this.running !== undefined && !this.stopping && this.seqNext <= this.running.reserver.reservedThrough;
+  }
+
+  get isOpen(): boolean {
+    return this.running !== undefined && !this.stopping;
+  }
+
+  /** How long the oldest record not yet durable has waited, ms (0: everything committed). */
+  uncommittedAgeMs(): number {
+    const oldest = this.writing[0] ?? this.pending[0];
+    return oldest === undefined ? 0 : Math.max(0, this.monotonicNow() - oldest.appendedAt);
+  }
+
+  /** The error of the last failed commit or reservation, until one succeeds again. */
+  get lastError(): unknown {
+    return this.lastCommitError ?? this.running?.reserver.error;
   }
 
   /** The seq the next append() will get. */
@@ -87,18 +129,33 @@ export class TapJournal {
   async start(): Promise<void> {
     if (this.running) throw new Error('journal already started');
     const options = resolveJournalOptions(this.options);
-    await mkdir(options.dir, { recursive: true });
-    const ackedSeq = await readAckedSeq(options.dir, this.logger);
-    const { segments, highestSeq } = await recoverSegments(options.dir, ackedSeq, this.logger, this.keepWrittenSince(options));
-    const files = new SegmentLog(options.dir, segments, options.segmentBytes, this.logger);
+    const { fs } = this;
+    await fs.mkdir(options.dir);
+    const storedAck = await readAckedSeq(fs, options.dir, this.logger);
+    const ackedSeq = storedAck ?? 0;
+    const reservation = await readReservation(fs, options.dir, this.logger);
+    const { segments, highestSeq, anySegment } = await recoverSegments(fs, options.dir, ackedSeq, this.logger, this.keepWrittenSince(options));
+    const files = new SegmentLog(fs, options.dir, segments, options.segmentBytes, this.logger);
+    const plan = planSeqStart({
+      fresh: storedAck === undefined && reservation === undefined && !anySegment,
+      lastDurable: Math.max(files.lastSeq, ackedSeq),
+      highestSeen: Math.max(highestSeq, ackedSeq),
+      reservation,
+      nowMs: (options.wallClock ?? Date.now)(),
+    });
+    const reserver = new SeqReserver(fs, options.dir, options.reserveBlock, this.logger);
+    // Durable before any seq is handed out, so a crash from here on resumes above it.
+    await reserver.reserveFrom(plan.nextSeq);
     await files.open();
     this.pending = [];
-    this.ackedTo = this.persistedAckTo = ackedSeq;
-    this.committedTo = Math.max(files.lastSeq, ackedSeq);
-    // Beyond the ack point too: with every record acknowledged and compacted, or the
-    // segments lost, the gateway still holds those seqs and would drop a reissued one.
-    this.seqNext = Math.max(highestSeq, ackedSeq) + 1;
-    this.indexedBacklog = files.backlogAbove(ackedSeq);
+    this.writing = [];
+    this.lastCommitError = undefined;
+    this.loss = plan.loss;
+    this.seqNext = plan.nextSeq;
+    // Nothing below the oldest record still on disk is this journal's to send.
+    this.ackedTo = this.persistedAckTo = Math.max(ackedSeq, (files.firstSeq ?? plan.nextSeq) - 1);
+    this.committedTo = Math.max(files.lastSeq, this.ackedTo);
+    this.indexedBacklog = files.backlogAbove(this.ackedTo);
     this.unindexed = { records: 0, bytes: 0 };
     this.alarm = false;
     this.commitCount = 0;
@@ -109,19 +166,28 @@ export class TapJournal {
       files,
       commits: new BatchedTask(() => this.commitPending(files), options.commitIntervalMs, onError('journal commit')),
       ackWrites: new BatchedTask(() => this.persistAck(files, options), options.ackPersistIntervalMs, onError('journal ack write')),
+      reserver,
     };
     this.stopping = false;
     this.updateAlarm(options);
-    this.logger.info({ dir: options.dir, nextSeq: this.seqNext, ackedSeq, backlog: this.backlog }, 'journal open');
+    this.logger.info({ dir: options.dir, nextSeq: this.seqNext, ackedSeq: this.ackedTo, backlog: this.backlog }, 'journal open');
+    if (plan.loss) {
+      this.logger.error({ ...plan.loss, nextSeq: this.seqNext }, 'journal resumes above seqs that may have been decided but never made durable; declaring them lost');
+      if (options.lossRecordBase) this.append({ kind: 'loss', ...options.lossRecordBase(), ...plan.loss });
+    }
   }
 
   /** Assigns the next seq and queues the record; no I/O happens here. */
   append(record: NewJournalRecord): AppendResult {
     const running = this.requireRunning();
     const seq = this.seqNext;
+    if (seq > running.reserver.reservedThrough) {
+      throw new JournalUnavailableError(`seq ${seq} is beyond the seq reservation on disk (${running.reserver.reservedThrough}); the card is not taking writes`);
+    }
     const frame = encodeFrame(encodeRecord({ ...record, seq } as JournalRecord));
     this.seqNext = seq + 1; // only once encoding succeeded: a refused record burns no seq
-    this.pending.push({ seq, frame });
+    running.reserver.keepAhead(this.seqNext);
+    this.pending.push({ seq, frame, appendedAt: this.monotonicNow() });
     this.unindexed.records += 1;
     this.unindexed.bytes += frame.length;
     this.updateAlarm(running.options);
@@ -175,14 +241,37 @@ export class TapJournal {
     let failure: unknown;
     await running.commits.flush().catch((error: unknown) => (failure = error));
     await running.ackWrites.flush().catch((error: unknown) => (failure ??= error));
-    await running.files.close();
+    const unwritten = this.pending.length;
+    // Clean: the reservation shrinks to what is committed, so the next start declares nothing.
+    const final = unwritten === 0 ? { reservedThrough: this.seqNext - 1, stoppedWith: 'clean' as const } : { reservedThrough: running.reserver.reservedThrough, stoppedWith: 'journal_failed' as const };
+    await running.reserver.close(final).catch((error: unknown) => (failure ??= error));
+    await running.files.close().catch((error: unknown) => (failure ??= error));
     this.running = undefined;
+    if (unwritten > 0) {
+      const seqs = `${this.pending[0]?.seq}..${this.pending.at(-1)?.seq}`;
+      throw new JournalUnavailableError(`${unwritten} journal records (seqs ${seqs}) were never made durable: ${(failure as Error | undefined)?.message ?? 'unknown error'}`);
+    }
     if (failure !== undefined) throw failure;
     this.logger.info({ nextSeq: this.seqNext, ackedSeq: this.ackedTo }, 'journal closed');
   }
 
+  /**
+   * The gateway holds records of this device up to `highestSeq` that are not ours (a
+   * replaced card with a clock far behind): move every new seq above them, durably.
+   */
+  async skipAbove(highestSeq: number): Promise<void> {
+    const running = this.requireRunning();
+    if (highestSeq < this.seqNext) return;
+    await running.reserver.settle();
+    await running.reserver.reserveFrom(highestSeq + 1);
+    if (highestSeq >= this.seqNext) {
+      this.logger.error({ from: this.seqNext, to: highestSeq + 1 }, 'seq conflict at the gateway: new records continue above its highest seq');
+      this.seqNext = highestSeq + 1;
+    }
+  }
+
   private requireRunning(): Running {
-    if (!this.running || this.stopping) throw new Error('journal is not running (call start() first)');
+    if (!this.running || this.stopping) throw new JournalUnavailableError('journal is not running (call start() first)');
     return this.running;
   }
 
@@ -190,12 +279,17 @@ export class TapJournal {
     const batch = this.pending;
     if (batch.length === 0) return;
     this.pending = [];
+    this.writing = batch;
     try {
       await files.appendBatch(batch);
     } catch (error) {
       this.pending = batch.concat(this.pending); // retried by the BatchedTask, in order
+      this.lastCommitError = error;
       throw error;
+    } finally {
+      this.writing = [];
     }
+    this.lastCommitError = undefined;
     const bytes = batch.reduce((sum, item) => sum + item.frame.length, 0);
     this.unindexed.records -= batch.length;
     this.unindexed.bytes -= bytes;
@@ -208,7 +302,7 @@ export class TapJournal {
   private async persistAck(files: SegmentLog, options: ResolvedJournalOptions): Promise<void> {
     const seq = this.ackedTo;
     if (seq > this.persistedAckTo) {
-      await writeAckedSeq(options.dir, seq);
+      await writeAckedSeq(this.fs, options.dir, seq);
       this.persistedAckTo = seq;
     }
     // Only after the ack point is durable, so that a crash in between never leaves an

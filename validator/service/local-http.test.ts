@@ -9,7 +9,7 @@ const report = (ready: boolean): HealthReport => ({
   gate: ready ? 'closed' : 'stopped',
   clock: { status: 'anchored', trusted: true, rollbackDetected: false },
   bundles: { trust: 3, deny: 7 },
-  journal: { nextSeq: 11, committedSeq: 10, acknowledgedSeq: 8, backlogRecords: 2, backlogBytes: 400, backlogAlarm: false },
+  journal: { nextSeq: 11, committedSeq: 10, acknowledgedSeq: 8, backlogRecords: 2, backlogBytes: 400, backlogAlarm: false, uncommittedMs: 0, fault: null },
   uplink: { configured: true, connected: true, lastBatchAt: null, lastAckAt: null, batchesSent: 4 },
 });
 

@@ -12,7 +12,18 @@ export interface HealthReport {
   gate: string;
   clock: { status: string; trusted: boolean; rollbackDetected: boolean };
   bundles: Record<string, number>;
-  journal: { nextSeq: number; committedSeq: number; acknowledgedSeq: number; backlogRecords: number; backlogBytes: number; backlogAlarm: boolean };
+  journal: {
+    nextSeq: number;
+    committedSeq: number;
+    acknowledgedSeq: number;
+    backlogRecords: number;
+    backlogBytes: number;
+    backlogAlarm: boolean;
+    /** How long the oldest record has waited for its fdatasync, ms. */
+    uncommittedMs: number;
+    /** Why the journal keeps the gate out of service; null while healthy. */
+    fault: string | null;
+  };
   uplink: { configured: boolean; connected: boolean; lastBatchAt: string | null; lastAckAt: string | null; batchesSent: number };
 }
 

@@ -96,6 +96,11 @@ export class TapPipeline {
     return controller.stateName !== 'stopped' && controller.stateName !== 'emergency' && !controller.canAdmit();
   }
 
+  /** Device, place and time for a record the journal writes itself (a declared loss). */
+  recordBase(): ReturnType<TapPipeline['place']> {
+    return this.place(this.parts.clock.now().trusted);
+  }
+
   private place(clockTrusted: boolean): Omit<JournalRecord, 'kind' | 'seq' | 'decision' | 'reason' | 'tapSeq' | 'outcome' | 'event'> {
     const { gate, device } = this.parts;
     return { device, at: Math.floor(this.parts.clock.nowMs()), clockTrusted, station: gate.station, zone: gate.zone, mode: gate.mode, direction: gate.direction };

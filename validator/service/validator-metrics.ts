@@ -15,6 +15,8 @@ export function createValidatorMetrics() {
     }),
     journalBacklog: new Gauge({ name: 'faregate_journal_backlog_records', help: 'Journal records not yet acked by the gateway', registers: [registry] }),
     journalBacklogAlarm: new Gauge({ name: 'faregate_journal_backlog_alarm', help: '1 when the journal backlog is over its limit', registers: [registry] }),
+    journalFault: new Gauge({ name: 'faregate_journal_fault', help: '1 while the journal keeps the gate out of service (records uncommitted past the bound, or it cannot open)', registers: [registry] }),
+    journalUncommittedAge: new Gauge({ name: 'faregate_journal_uncommitted_age_seconds', help: 'How long the oldest journal record has waited for its fdatasync', registers: [registry] }),
     uplinkConnected: new Gauge({ name: 'faregate_uplink_connected', help: '1 when connected to the broker', registers: [registry] }),
     uplinkBatches: new Gauge({ name: 'faregate_uplink_batches_sent', help: 'Batches published since start', registers: [registry] }),
     uplinkAckAge: new Gauge({ name: 'faregate_uplink_last_ack_age_seconds', help: 'Seconds since the last ack from the gateway (-1: none yet)', registers: [registry] }),

@@ -25,7 +25,9 @@ import { TapJournal } from '../journal/tap-journal.ts';
 import { systemTimeSources, TrustedClock, type TimeSources } from '../time/trusted-clock.ts';
 import { MqttLink } from '../uplink/mqtt-link.ts';
 import { Uplink } from '../uplink/uplink.ts';
+import { DirectoryLock } from '../../runtime/directory-lock.ts';
 import { DownlinkRouter } from './downlink-router.ts';
+import { JournalHealth } from './journal-health.ts';
 import { LocalHttp, type HealthReport } from './local-http.ts';
 import { TapPipeline } from './tap-pipeline.ts';
 import { createValidatorMetrics, type ValidatorMetrics } from './validator-metrics.ts';
@@ -50,6 +52,9 @@ export class ValidatorService {
   private bundles: BundleStore | undefined;
   private controller: GateController | undefined;
   private emergency = { input: false, command: false };
+  /** Why the gate is out of service: the operator's command and/or a journal fault. */
+  private outOfService: { command?: { reason?: string }; journal?: string } = {};
+  journalHealth: JournalHealth | undefined;
 
   constructor(
     private readonly config: ValidatorConfig,
@@ -61,6 +66,9 @@ export class ValidatorService {
 
   async start(): Promise<void> {
     const { config, logger } = this;
+    // Taken by the first part, before anything writes to the state directory: a second
+    // process there would reuse seqs.
+    const lock = new DirectoryLock(config.stateDir, `validator ${config.device}`);
     mkdirSync(config.stateDir, { recursive: true });
     const rootPublicKey = parsePublicKeyPem(readFileSync(config.rootPublicKeyFile, 'utf8'), `rootPublicKeyFile ${config.rootPublicKeyFile}`);
     const gate: GateContext = { station: config.station, zone: config.zone, mode: config.mode, direction: config.direction };
@@ -91,12 +99,15 @@ export class ValidatorService {
       logger.child({ module: 'bundles' }),
     );
     this.bundles = bundles;
+    let pipeline: TapPipeline | undefined;
+    const { maxUncommittedMs, ...journalSettings } = config.journal;
     const journal = new TapJournal(
       {
         dir: join(config.stateDir, 'journal'),
-        ...config.journal,
+        ...journalSettings,
         // Recent accepts stay on disk, acknowledged or not, to rebuild anti-passback.
         retainAcknowledgedMs: passbackMemorySeconds(config) * 1000,
+        lossRecordBase: () => pipeline!.recordBase(), // the pipeline exists before any part starts
         onBacklogAlarm: (active, backlog) => {
           this.metrics.journalBacklogAlarm.set(active ? 1 : 0);
           logger[active ? 'error' : 'info']({ backlog }, active ? 'journal backlog over its limit: is the uplink down?' : 'journal backlog back under its limit');
@@ -105,9 +116,15 @@ export class ValidatorService {
       logger,
     );
     this.journal = journal;
+    const journalHealth = new JournalHealth(
+      journal,
+      { maxUncommittedMs },
+      { onFault: (fault) => this.onJournalFault(fault), onOpened: () => this.uplink?.onCommitted() },
+      logger.child({ module: 'journal-health' }),
+    );
+    this.journalHealth = journalHealth;
     const hardware = this.options.hardware ?? (await this.openHardware());
     this.hardware = hardware;
-    let pipeline: TapPipeline | undefined;
     const controller = new GateController({
       outputs: hardware,
       display: { show: (line1, line2) => hardware.display.show(line1, line2) },
@@ -129,12 +146,15 @@ export class ValidatorService {
     this.http = new LocalHttp(config.http, () => this.health(), this.metrics.registry);
 
     const parts: Part[] = [
+      { name: 'lock', start: () => lock.acquire(), stop: () => lock.release() },
       { name: 'clock', start: () => clock.start(), stop: () => clock.stop() },
       { name: 'bundles', start: () => bundles.start(), stop: () => bundles.stop() },
-      { name: 'journal', start: () => journal.start(), stop: () => journal.stop() },
+      { name: 'journal', start: () => journalHealth.start(), stop: () => journalHealth.stop() },
       {
         name: 'passback',
         start: async () => {
+          // A journal that failed to open keeps the gate out of service; nothing to read back.
+          if (!journal.isOpen) return void logger.error('journal not open: anti-passback memory not rebuilt');
           const merged = await rebuildPassback(journal, passback, Math.floor(clock.now().seconds) - passbackMemorySeconds(config));
           this.metrics.passbackMerged.inc({ source: 'journal' }, merged);
           logger.info({ merged, stationKey: stationKey.source }, 'anti-passback memory rebuilt from the journal');
@@ -152,9 +172,25 @@ export class ValidatorService {
     logger.info({ device: config.device, station: config.station, health: `http://${config.http.host}:${this.http.port}/healthz` }, 'validator running');
   }
 
+  /** Stops every part in reverse; rejects when one failed (the journal: records never made durable). */
   async stop(): Promise<void> {
     clearInterval(this.stateTimer);
     await this.parts.stop();
+  }
+
+  private onJournalFault(fault: string | undefined): void {
+    this.metrics.journalFault.set(fault === undefined ? 0 : 1);
+    this.outOfService.journal = fault;
+    this.applyOutOfService();
+    this.publishState();
+  }
+
+  /** Out of service while any cause holds; the journal event names them all. */
+  private applyOutOfService(): void {
+    if (this.controller?.stateName === 'stopped') return; // startGate applies it once the gate runs
+    const { command, journal } = this.outOfService;
+    const reason = [command?.reason, journal].filter((text) => text !== undefined).join('; ');
+    this.controller?.setOutOfService(command !== undefined || journal !== undefined, reason === '' ? undefined : reason);
   }
 
   private async openHardware(): Promise<GateHardware> {
@@ -167,6 +203,7 @@ export class ValidatorService {
 
   private async startGate(controller: GateController, hardware: GateHardware, pipeline: TapPipeline): Promise<void> {
     await controller.start();
+    this.applyOutOfService(); // a journal that failed to open keeps the gate closed from the start
     this.emergency.input = hardware.emergency.read();
     controller.onEmergency(this.emergency.input || this.emergency.command);
     hardware.emergency.onChange((active) => {
@@ -185,8 +222,9 @@ export class ValidatorService {
   private onCommand(command: string, reason?: string): void {
     const controller = this.controller;
     if (!controller) return;
-    if (command === 'out-of-service') controller.setOutOfService(true, reason);
-    if (command === 'in-service') controller.setOutOfService(false);
+    if (command === 'out-of-service') this.outOfService.command = reason === undefined ? {} : { reason };
+    if (command === 'in-service') delete this.outOfService.command;
+    if (command === 'out-of-service' || command === 'in-service') this.applyOutOfService();
     if (command === 'emergency-open' || command === 'emergency-clear') {
       this.emergency.command = command === 'emergency-open';
       controller.onEmergency(this.emergency.input || this.emergency.command);
@@ -256,6 +294,7 @@ export class ValidatorService {
       clockAnchored: this.clock?.status === 'anchored',
       backlog: journal ? journal.backlog.records : 0,
       backlogAlarm: journal?.backlogAlarm ?? false,
+      ...(this.outOfService.journal !== undefined && { journalFault: this.outOfService.journal }),
       bundles: this.bundles?.versions() ?? {},
     };
   }
@@ -280,8 +319,11 @@ export class ValidatorService {
     this.metrics.uplinkBatches.set(uplink?.batchesSent ?? 0);
     this.metrics.uplinkAckAge.set(uplink?.lastAckAt ? (Date.now() - uplink.lastAckAt) / 1000 : -1);
     const gateState = this.controller?.stateName ?? 'stopped';
+    const journalFault = this.journalHealth?.fault;
+    const uncommittedMs = journal?.uncommittedAgeMs() ?? 0;
+    this.metrics.journalUncommittedAge.set(uncommittedMs / 1000);
     return {
-      ready: gateState !== 'stopped' && this.bundles?.versions().trust !== undefined,
+      ready: gateState !== 'stopped' && this.bundles?.versions().trust !== undefined && journalFault === undefined,
       device: this.config.device,
       gate: gateState,
       clock: { status: clock?.status ?? 'unanchored', trusted: reading?.trusted ?? false, rollbackDetected: clock?.rollbackDetected ?? false },
@@ -293,6 +335,8 @@ export class ValidatorService {
         backlogRecords: journal?.backlog.records ?? 0,
         backlogBytes: journal?.backlog.bytes ?? 0,
         backlogAlarm: journal?.backlogAlarm ?? false,
+        uncommittedMs: Math.round(uncommittedMs),
+        fault: journalFault ?? null,
       },
       uplink: {
         configured: this.link !== undefined,

@@ -24,6 +24,10 @@ class FakeJournal implements UplinkJournal {
   async acknowledge(seq: number): Promise<void> {
     this.acknowledgedSeq = Math.max(this.acknowledgedSeq, seq);
   }
+  skippedAbove: number[] = [];
+  async skipAbove(seq: number): Promise<void> {
+    this.skippedAbove.push(seq);
+  }
 }
 
 class FakeLink implements UplinkLink {
@@ -120,6 +124,17 @@ describe('uplink', () => {
     uplink.onAck(ack(99));
     await settle();
     assert.equal(journal.acknowledgedSeq, 5);
+  });
+
+  it('moves the journal above the gateway\'s highest seq when an ack names seq conflicts', async () => {
+    journal.add(5);
+    await clock.tickAsync(200);
+    const conflicting = { v: 1, device: 'gate-1', ackedThrough: 5, status: 'ok', reason: 'seq_conflict', conflicts: [[2, 4]], highestSeq: 900 };
+    uplink.onAck(Buffer.from(JSON.stringify(conflicting)));
+    await settle();
+    assert.deepEqual(journal.skippedAbove, [900]);
+    assert.equal(journal.acknowledgedSeq, 5, 'the refused records are kept at the gateway: acknowledged here');
+    assert.equal(uplink.status().seqConflicts, 1);
   });
 
   it('does not send while disconnected', async () => {

@@ -15,6 +15,8 @@ export interface UplinkJournal {
   readonly acknowledgedSeq: number;
   readFrom(fromSeq: number, maxRecords: number): Promise<JournalRecord[]>;
   acknowledge(highestSeq: number): Promise<void>;
+  /** Moves every new seq above one the gateway already holds (after a seq conflict). */
+  skipAbove(highestSeq: number): Promise<void>;
 }
 
 export interface UplinkLink {
@@ -42,6 +44,8 @@ export interface UplinkStatus {
   lastAckAt: number | undefined;
   batchesSent: number;
   rejectedBatches: number;
+  /** Acks that named seq conflicts. */
+  seqConflicts: number;
 }
 
 export class Uplink {
@@ -54,6 +58,7 @@ export class Uplink {
   private lastAckAt: number | undefined;
   private batchesSent = 0;
   private rejectedBatches = 0;
+  private seqConflicts = 0;
   private stopped = false;
 
   constructor(
@@ -82,6 +87,7 @@ export class Uplink {
       lastAckAt: this.lastAckAt,
       batchesSent: this.batchesSent,
       rejectedBatches: this.rejectedBatches,
+      seqConflicts: this.seqConflicts,
     };
   }
 
@@ -123,12 +129,25 @@ export class Uplink {
       this.rejectedBatches++;
       this.logger.error({ reason: ack.reason, ackedThrough: ack.ackedThrough }, 'gateway rejected a batch; it stays in the journal');
     }
+    if (ack.conflicts && ack.conflicts.length > 0) this.onConflicts(ack);
     if (ack.ackedThrough > this.journal.acknowledgedSeq) {
       const through = Math.min(ack.ackedThrough, this.journal.committedSeq);
       this.journal.acknowledge(through).catch((error: unknown) => this.logger.error({ err: error }, 'journal acknowledge failed'));
       this.armAckTimer();
       void this.pump();
     }
+  }
+
+  /**
+   * The gateway holds some of our seqs with other content (this storage started with a
+   * clock behind an earlier card's): it kept our records apart and alarmed; we must
+   * never hand out those seqs again.
+   */
+  private onConflicts(ack: BatchAck): void {
+    this.seqConflicts++;
+    this.logger.error({ conflicts: ack.conflicts, highestSeq: ack.highestSeq }, 'gateway refused records as seq conflicts (kept there for an operator); moving new seqs above its highest');
+    if (ack.highestSeq === undefined) return;
+    this.journal.skipAbove(ack.highestSeq).catch((error: unknown) => this.logger.error({ err: error }, 'could not move the journal above the conflicting seqs'));
   }
 
   private async pump(): Promise<void> {
