@@ -9,7 +9,7 @@ import mqtt, { type MqttClient } from 'mqtt';
 import pino from 'pino';
 import { EmbeddedBroker } from '../../gateway/broker/embedded-broker.ts';
 import type { Principal } from '../../gateway/broker/topic-acl.ts';
-import { encodeMessage, parseTapBatch, type BatchAck } from '../../protocol/mqtt/messages.ts';
+import { encodeMessage, parseDeviceState, parseTapBatch, type BatchAck, type DeviceState } from '../../protocol/mqtt/messages.ts';
 import { topics } from '../../protocol/mqtt/topics.ts';
 import type { JournalRecord } from '../../protocol/uplink/tap-record.ts';
 import { DEVICE, DEVICE_PASSWORD, SERVICE_PASSWORD, SERVICE_USER } from './validator-config-file.ts';
@@ -48,6 +48,8 @@ export class TestGateway {
   readonly dropped: Array<[number, number]> = [];
   /** Positions (1 = the journal's first record) whose first batch is dropped. */
   private dropNth = new Set<number>();
+  /** Each device's last retained state, as published. */
+  readonly states = new Map<string, DeviceState>();
   private broker: EmbeddedBroker | undefined;
   private client: MqttClient | undefined;
   private brokerPort = 0;
@@ -139,10 +141,18 @@ export class TestGateway {
       client.once('connect', () => resolve());
       client.once('error', reject);
     });
-    await client.subscribeAsync(topics.allTaps, { qos: 1 });
+    await client.subscribeAsync([topics.allTaps, topics.allStates], { qos: 1 });
   }
 
   private onMessage(topic: string, payload: Buffer): void {
+    if (topic.endsWith('/state')) {
+      try {
+        if (payload.length > 0) this.states.set(topic.split('/').at(-2) ?? '', parseDeviceState(payload));
+      } catch (error) {
+        this.malformed.push(`${topic}: ${(error as Error).message}`);
+      }
+      return;
+    }
     let batch;
     try {
       batch = parseTapBatch(payload);

@@ -20,7 +20,7 @@ export interface WatchedJournal {
 export interface JournalHealthOptions {
   /** Records may wait this long for their fdatasync before the gate closes, ms. */
   maxUncommittedMs: number;
-  /** How often to check, ms; default a quarter of the bound (at most 250). */
+  /** How often to check, ms; default a quarter of the bound, at most 100. */
   checkIntervalMs?: number;
   /** How often to retry opening a journal that failed to open, ms. */
   reopenIntervalMs?: number;
@@ -56,7 +56,7 @@ export class JournalHealth {
   async start(): Promise<void> {
     this.stopped = false;
     await this.open();
-    const every = this.options.checkIntervalMs ?? Math.min(250, Math.max(10, Math.floor(this.options.maxUncommittedMs / 4)));
+    const every = this.options.checkIntervalMs ?? Math.min(100, Math.max(10, Math.floor(this.options.maxUncommittedMs / 4)));
     this.checkTimer = setInterval(() => this.check(), every);
     this.checkTimer.unref();
   }

@@ -21,6 +21,7 @@ import { BundleStore } from '../downlink/bundle-store.ts';
 import { GateController } from '../gate/gate-controller.ts';
 import type { GateHardware } from '../hardware/ports.ts';
 import { createSimulatedHardware, type SimulatedGateHardware } from '../hardware/simulated-hardware.ts';
+import type { JournalFs } from '../journal/journal-fs.ts';
 import { TapJournal } from '../journal/tap-journal.ts';
 import { systemTimeSources, TrustedClock, type TimeSources } from '../time/trusted-clock.ts';
 import { MqttLink } from '../uplink/mqtt-link.ts';
@@ -36,6 +37,8 @@ export interface ValidatorServiceOptions {
   /** Simulated hardware built by the caller (the simulator drives it); default: from the config. */
   hardware?: GateHardware;
   timeSources?: TimeSources;
+  /** The journal's disk; default the real file system (tests inject a full or dead one). */
+  journalFs?: JournalFs;
 }
 
 export class ValidatorService {
@@ -108,6 +111,7 @@ export class ValidatorService {
         // Recent accepts stay on disk, acknowledged or not, to rebuild anti-passback.
         retainAcknowledgedMs: passbackMemorySeconds(config) * 1000,
         lossRecordBase: () => pipeline!.recordBase(), // the pipeline exists before any part starts
+        ...(this.options.journalFs && { fs: this.options.journalFs }),
         onBacklogAlarm: (active, backlog) => {
           this.metrics.journalBacklogAlarm.set(active ? 1 : 0);
           logger[active ? 'error' : 'info']({ backlog }, active ? 'journal backlog over its limit: is the uplink down?' : 'journal backlog back under its limit');
