@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
+import sinon from 'sinon';
 import { applyDenyDelta, denyHashOfTicket, openDenyDelta, openDenyList, type DenyList } from '../../protocol/bundles/deny-list.ts';
 import { openGateCommand } from '../../protocol/bundles/downlink-bundles.ts';
 import { topics } from '../../protocol/mqtt/topics.ts';
@@ -28,6 +29,12 @@ class RetainedBroker implements BundlePublisher {
   restart(): void {
     this.retained.clear();
   }
+}
+
+/** Polls a condition on real timers (the republish runs asynchronously after the tick). */
+async function waitFor(condition: () => boolean): Promise<void> {
+  for (let i = 0; i < 400 && !condition(); i++) await new Promise((resolve) => setImmediate(resolve));
+  assert.ok(condition(), 'the condition came true');
 }
 
 const ticketRequest = () => {
@@ -103,6 +110,20 @@ describe('fleet publisher: retained state', () => {
     assert.deepEqual([...broker.retained.keys()].sort(), [...before.keys()].filter((topic) => topic !== topics.bundle('deny-delta')).sort());
     assert.equal(openGateCommand(broker.retained.get(topics.command('gate-7'))!, readRootPublicKey(join(dir, 'keys'))).version, command);
     assert.equal(connectingGate().version, openDenyList(before.get(topics.bundle('deny'))!, readRootPublicKey(join(dir, 'keys'))).version + 1);
+  });
+
+  it('publishes everything again on its timer, so a loss it did not notice heals too', async () => {
+    const clock = sinon.useFakeTimers({ toFake: ['setInterval', 'clearInterval'], now: Date.now() });
+    const timed = new FleetPublisher({ keysDir: join(dir, 'keys'), timeBeaconIntervalMs: 3_600_000, fullDenyListDelayMs: 60_000, republishIntervalMs: 60_000 }, ledger, broker, logger);
+    try {
+      await timed.start();
+      broker.restart();
+      clock.tick(60_000);
+      await waitFor(() => ['trust', 'fares', 'deny'].every((kind) => broker.retained.has(topics.bundle(kind as 'trust'))));
+    } finally {
+      await timed.stop();
+      clock.restore();
+    }
   });
 
   it('withdraws a command its gate did not collect within the time to live, once', async () => {
