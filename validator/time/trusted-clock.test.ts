@@ -159,12 +159,18 @@ describe('trusted clock', () => {
       assert.equal(clock.now().trusted, true);
     });
 
-    it('takes beacons behind a trusted system clock that runs a little fast', async () => {
+    it('takes a beacon behind a trusted system clock that runs fast, and follows the beacon', async () => {
       const clock = make({ trustSystemClock: true });
       await clock.start();
       time.wall += 3000;
-      clock.now();
+      const fast = clock.nowMs();
       assert.deepEqual(clock.anchorTo(time.wall - 3000), { taken: true });
+      // The signed beacon wins: the clock stands still, untrusted, until the beacon time passes the fast mark.
+      assert.equal(clock.status, 'frozen');
+      assert.deepEqual(clock.now(), { seconds: fast / 1000, trusted: false });
+      time.advance(4000);
+      assert.equal(clock.status, 'anchored');
+      assert.deepEqual(clock.now(), { seconds: (time.wall - 3000) / 1000, trusted: true });
     });
   });
 

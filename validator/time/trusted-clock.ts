@@ -44,8 +44,9 @@ export interface TrustedClockOptions {
 }
 
 /**
- * `anchored`: on a beacon; `system`: on the trusted system clock; `frozen`: the source is behind
- * the high-water mark, so the clock stands still, untrusted; `unanchored`: no trusted source.
+ * `anchored`: on a beacon (which outranks the system clock); `system`: on the trusted system
+ * clock; `frozen`: that source is behind the high-water mark, so the clock stands still,
+ * untrusted; `unanchored`: no trusted source.
  */
 export type ClockStatus = 'anchored' | 'system' | 'frozen' | 'unanchored';
 
@@ -136,9 +137,9 @@ export class TrustedClock {
   get status(): ClockStatus {
     const anchored = this.anchoredMs();
     const floor = this.saved.highWaterMs - ROLLBACK_TOLERANCE_MS;
-    if (anchored !== undefined && anchored >= floor) return 'anchored';
-    if (this.options.trustSystemClock && this.sources.wallMs() >= floor) return 'system';
-    if (anchored !== undefined || this.options.trustSystemClock) return 'frozen';
+    // A live beacon anchor outranks the system clock, even a trusted one: the beacon is signed.
+    if (anchored !== undefined) return anchored >= floor ? 'anchored' : 'frozen';
+    if (this.options.trustSystemClock) return this.sources.wallMs() >= floor ? 'system' : 'frozen';
     return 'unanchored';
   }
 
@@ -160,7 +161,7 @@ export class TrustedClock {
   /** The current source's time, not held at the high-water mark, and whether it is trusted. */
   private source(): { ms: number; trusted: boolean } {
     const status = this.status;
-    const ms = status === 'system' ? this.sources.wallMs() : (this.anchoredMs() ?? this.sources.wallMs());
+    const ms = this.anchoredMs() ?? this.sources.wallMs();
     return { ms, trusted: status === 'anchored' || status === 'system' };
   }
 
