@@ -32,7 +32,8 @@ describe('a gate pushed into the future', { timeout: 120_000 }, () => {
 
     const stuck = await fleet.startValidator(file);
     await waitUntil('a correct beacon is dropped as behind the high-water mark', async () => (await stuck.metric(DROPPED_BEHIND)) >= 1, { timeoutMs: 30_000 });
-    assert.ok(stuck.linesWith('time beacon dropped').some((line) => line.reason === 'behind'));
+    // The log line may reach this test a moment after the metric.
+    await waitUntil('the dropped beacon is logged with its reason', () => stuck.linesWith('time beacon dropped').some((line) => line.reason === 'behind'));
     assert.deepEqual((await stuck.health()).clock, { status: 'unanchored', trusted: false, rollbackDetected: true });
 
     const { status, body } = await fleet.api.request<{ version: number; resetTo: string }>('POST', '/api/clock/reset', { reason: 'gateway clock was 400 days ahead' });
@@ -48,7 +49,7 @@ describe('a gate pushed into the future', { timeout: 120_000 }, () => {
     const restarted = await fleet.startValidator(file);
     assert.equal((await restarted.health()).clock.rollbackDetected, false);
     await waitUntil('a beacon anchors the restarted gate', async () => (await restarted.health()).clock.status === 'anchored', { timeoutMs: 30_000 });
-    assert.equal(restarted.linesWith('clock reset by a signed command').length, 0);
+    assert.equal(await restarted.metric('faregate_clock_resets_total'), 0);
     assert.equal(await restarted.metric(DROPPED_BEHIND), 0);
   });
 });
