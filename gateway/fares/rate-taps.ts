@@ -14,13 +14,36 @@ export function groupByAccount(taps: Iterable<Tap>): Map<string, Tap[]> {
   return byAccount;
 }
 
-/** Calls `visit` with each account's rating, in account-id order, without keeping them. */
-export function forEachAccountRating(feed: FareFeed, taps: Iterable<Tap>, visit: (rating: AccountRating) => void): void {
-  const byAccount = groupByAccount(taps);
-  const accounts = [...byAccount.keys()].sort();
+/**
+ * Calls `visit` with each account's rating, in account-id order, without keeping them.
+ * Taps are grouped by index (a counting sort into one Int32Array) rather than into an
+ * array per account, so grouping millions of taps costs little memory.
+ */
+export function forEachAccountRating(feed: FareFeed, taps: readonly Tap[], visit: (rating: AccountRating) => void): void {
+  const indexOf = new Map<string, number>();
+  const accountOfTap = new Int32Array(taps.length);
+  const counts: number[] = [];
+  for (let i = 0; i < taps.length; i++) {
+    const account = taps[i]!.account;
+    let index = indexOf.get(account);
+    if (index === undefined) {
+      indexOf.set(account, (index = counts.length));
+      counts.push(0);
+    }
+    accountOfTap[i] = index;
+    counts[index]!++;
+  }
+  const starts = new Int32Array(counts.length + 1);
+  for (let a = 0; a < counts.length; a++) starts[a + 1] = starts[a]! + counts[a]!;
+  const order = new Int32Array(taps.length);
+  const fill = starts.slice(0, counts.length);
+  for (let i = 0; i < taps.length; i++) order[fill[accountOfTap[i]!]!++] = i;
+  const accounts = [...indexOf.keys()].sort();
   for (const account of accounts) {
-    visit(rateAccount(feed, account, byAccount.get(account)!));
-    byAccount.delete(account);
+    const index = indexOf.get(account)!;
+    const own: Tap[] = [];
+    for (let k = starts[index]!; k < starts[index + 1]!; k++) own.push(taps[order[k]!]!);
+    visit(rateAccount(feed, account, own));
   }
 }
 
@@ -48,7 +71,7 @@ export function forEachAccountInOrder(feed: FareFeed, taps: Iterable<Tap>, visit
   if (account !== undefined) visit(rateAccount(feed, account, current));
 }
 
-export function rateTaps(feed: FareFeed, taps: Iterable<Tap>): Rating {
+export function rateTaps(feed: FareFeed, taps: readonly Tap[]): Rating {
   const accounts: AccountRating[] = [];
   forEachAccountRating(feed, taps, (rating) => accounts.push(rating));
   return { accounts, currency: feed.currency };
