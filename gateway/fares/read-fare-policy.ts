@@ -124,17 +124,23 @@ export function readFarePolicy(text: string | undefined, refs: PolicyRefs, probl
     timezone = checker.string(root.timezone, '$.timezone');
     if (timezone !== '' && !isTimeZone(timezone)) checker.problem('$.timezone', `"${timezone}" is not an IANA time zone`);
   }
-  const tapOut = checker.array(root.tap_out, '$.tap_out').flatMap((entry, i) => checker.tapOut(entry, `$.tap_out[${i}]`) ?? []);
+  const tapOut: TapOutPolicy[] = [];
   const seenNetworks = new Set<string>();
-  tapOut.forEach((entry, i) => {
+  checker.array(root.tap_out, '$.tap_out').forEach((value, i) => {
+    const entry = checker.tapOut(value, `$.tap_out[${i}]`);
+    if (!entry) return;
     if (seenNetworks.has(entry.networkId)) checker.problem(`$.tap_out[${i}].network_id`, `network "${entry.networkId}" is listed twice`);
     seenNetworks.add(entry.networkId);
+    tapOut.push(entry);
   });
-  const caps = checker.array(root.caps, '$.caps').flatMap((entry, i) => checker.cap(entry, `$.caps[${i}]`) ?? []);
+  const caps: CapPolicy[] = [];
   const seenCaps = new Set<string>();
-  caps.forEach((cap, i) => {
+  checker.array(root.caps, '$.caps').forEach((value, i) => {
+    const cap = checker.cap(value, `$.caps[${i}]`);
+    if (!cap) return;
     if (seenCaps.has(cap.capId)) checker.problem(`$.caps[${i}].cap_id`, `"${cap.capId}" is used twice`);
     seenCaps.add(cap.capId);
+    caps.push(cap);
   });
   return { serviceDayStartMinutes: serviceDayStart(checker, root.service_day_start), timezone, tapOut, caps };
 }

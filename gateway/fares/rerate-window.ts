@@ -12,8 +12,6 @@ import type { AccountRating } from './rating.ts';
 import type { Tap } from './tap.ts';
 import { isoDay, mondayOf } from './zone-clock.ts';
 
-const DAY_MS = 86_400_000;
-
 export interface RerateWindow {
   /** Legs starting before this instant cannot change: an exit pairs back at most max_journey_minutes. */
   changesFrom: number;
@@ -25,6 +23,12 @@ export interface RerateWindow {
    * starting from `changesFrom` are the ones to compare and supersede.
    */
   rateFrom: number;
+  /**
+   * The cap windows holding the tap: the service-day and week windows from the feed, and
+   * the rolling windows of the previous rating that hold it (a rolling window depends on
+   * the account's history). Their totals may change.
+   */
+  capWindows: Array<{ capId: string; from: number; until: number }>;
 }
 
 export function rerateWindow(feed: FareFeed, tap: Pick<Tap, 'time'>, previous?: AccountRating): RerateWindow {
@@ -33,7 +37,7 @@ export function rerateWindow(feed: FareFeed, tap: Pick<Tap, 'time'>, previous?: 
   const changesFrom = tap.time - longestJourney * 60_000;
   const serviceDay = context.serviceDay(changesFrom);
   const firstDay = feed.caps.some((cap) => cap.period === 'week') ? mondayOf(serviceDay) : serviceDay;
-  let rateFrom = context.clock.instantOf(firstDay * DAY_MS + feed.serviceDayStartMinutes * 60_000);
+  let rateFrom = context.dayStart(firstDay);
   for (let moved = previous !== undefined; moved; ) {
     moved = false;
     const earlier = (instant: number): void => {
@@ -49,5 +53,11 @@ export function rerateWindow(feed: FareFeed, tap: Pick<Tap, 'time'>, previous?: 
       if (first < rateFrom && sub.legs.some((i) => previous!.legs[i]!.start >= rateFrom)) earlier(first);
     }
   }
-  return { changesFrom, firstServiceDay: isoDay(serviceDay), rateFrom: Math.min(rateFrom, changesFrom) };
+  const tapDay = context.serviceDay(tap.time);
+  const capWindows = feed.caps.flatMap((cap) => {
+    if (cap.period === 'rolling') return (previous?.capWindows ?? []).filter((w) => w.capId === cap.capId && w.from <= tap.time && tap.time < w.until).map(({ capId, from, until }) => ({ capId, from, until }));
+    const first = cap.period === 'week' ? mondayOf(tapDay) : tapDay;
+    return [{ capId: cap.capId, from: context.dayStart(first), until: context.dayStart(first + cap.days) }];
+  });
+  return { changesFrom, firstServiceDay: isoDay(serviceDay), rateFrom: Math.min(rateFrom, changesFrom), capWindows };
 }
