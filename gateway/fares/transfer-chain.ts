@@ -95,7 +95,9 @@ function describe(context: FareContext, open: OpenSubJourney, leg: PricedLeg, ch
       : `within ${Math.floor(rule.durationLimitSeconds / 60)} minutes of the first leg's ${EVENT_WORDS[rule.durationLimitType ?? 0]} at ${localTime(context, rule.durationLimitType! <= 1 ? open.first.draft.start : open.first.draft.end!)}`;
   const what =
     rule.fareTransferType === 0
-      ? `this leg's own fare is replaced by ${chosen.transferName} (${money(chosen.transferMinor)})`
+      ? chosen.transferMinor === 0
+        ? 'the transfer is free'
+        : `instead of this leg's own fare you pay ${chosen.transferName} (${money(chosen.transferMinor)})`
       : rule.fareTransferType === 1
         ? `this leg's fare plus ${chosen.transferName} (${money(chosen.transferMinor)})`
         : `the whole journey so far costs ${chosen.transferName} (${money(chosen.transferMinor)}), less the ${money(open.costMinor)} of its earlier legs`;
