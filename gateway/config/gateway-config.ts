@@ -5,6 +5,7 @@
  */
 import { join, resolve } from 'node:path';
 import { compileConfigSchema, ConfigError, readJsonConfig } from '../../runtime/config-file.ts';
+import { gatewayFileProblems } from './gateway-config-checks.ts';
 
 export interface GatewayConfig {
   dataDir: string;
@@ -72,28 +73,43 @@ export interface GatewayOverrides {
   httpPort?: number;
 }
 
-/** Builds the config from an optional file and the CLI flags, defaults filled in. */
+const str = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
+const fieldOf = (object: unknown, key: string): unknown => (typeof object === 'object' && object !== null ? (object as Record<string, unknown>)[key] : undefined);
+
+/** Where the gateway keeps its files, from a config value that may not have passed the schema. */
+export function gatewayPaths(file: unknown, overrides: GatewayOverrides = {}): { dataDir: string; keysDir: string; sqlitePath: string | undefined } {
+  const dataDir = resolve(overrides.dataDir ?? str(fieldOf(file, 'dataDir')) ?? 'data');
+  const ledger = fieldOf(file, 'ledger');
+  const sqlite = fieldOf(ledger, 'kind') !== 'postgres';
+  return {
+    dataDir,
+    keysDir: resolve(str(fieldOf(file, 'keysDir')) ?? join(dataDir, 'keys')),
+    sqlitePath: sqlite ? resolve(str(fieldOf(ledger, 'path')) ?? join(dataDir, 'ledger.sqlite')) : undefined,
+  };
+}
+
+/** Builds the config from an optional file and the CLI flags, defaults filled in; throws ConfigError listing every problem. */
 export function resolveGatewayConfig(file: unknown, source: string, overrides: GatewayOverrides = {}): GatewayConfig {
   const problems = schemaProblems(file);
+  if (fieldOf(fieldOf(file, 'mqtt'), 'mode') === 'external' && overrides.mqttPort !== undefined) {
+    problems.push('--mqtt-port: only for the embedded broker; the external broker is mqtt.url');
+  }
   if (problems.length > 0) throw new ConfigError(problems, source);
   const raw = file as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- validated above
-  const dataDir = resolve(overrides.dataDir ?? raw.dataDir ?? 'data');
+  const { dataDir, keysDir, sqlitePath } = gatewayPaths(file, overrides);
   const rawMqtt = raw.mqtt ?? { mode: 'embedded' };
   const mqtt: GatewayConfig['mqtt'] =
     rawMqtt.mode === 'external'
       ? { mode: 'external', url: rawMqtt.url, username: rawMqtt.username, password: rawMqtt.password, protocolVersion: rawMqtt.protocolVersion ?? 5, ...(rawMqtt.sharedGroup && { sharedGroup: rawMqtt.sharedGroup }) }
       : { mode: 'embedded', host: rawMqtt.host ?? '127.0.0.1', port: overrides.mqttPort ?? rawMqtt.port ?? 1883 };
-  if (mqtt.mode === 'external' && overrides.mqttPort !== undefined) {
-    throw new ConfigError(['--mqtt-port: only for the embedded broker; the external broker is mqtt.url'], source);
-  }
   const rawLedger = raw.ledger ?? { kind: 'sqlite' };
   const ledger: GatewayConfig['ledger'] =
     rawLedger.kind === 'postgres'
       ? { kind: 'postgres', connectionString: rawLedger.connectionString, ...(rawLedger.schema && { schema: rawLedger.schema }) }
-      : { kind: 'sqlite', path: resolve(rawLedger.path ?? join(dataDir, 'ledger.sqlite')) };
+      : { kind: 'sqlite', path: sqlitePath! };
   return {
     dataDir,
-    keysDir: resolve(raw.keysDir ?? join(dataDir, 'keys')),
+    keysDir,
     operator: raw.operator ?? 'local.faregate',
     mqtt,
     ledger,
@@ -106,7 +122,22 @@ export function resolveGatewayConfig(file: unknown, source: string, overrides: G
   };
 }
 
+/**
+ * Reads and checks the config before anything starts: schema errors, flags that do not
+ * fit it, and unusable directories or keys (gateway-config-checks.ts), all in one ConfigError.
+ */
 export function loadGatewayConfig(path: string | undefined, overrides: GatewayOverrides): GatewayConfig {
-  if (path === undefined) return resolveGatewayConfig({}, 'defaults', overrides);
-  return resolveGatewayConfig(readJsonConfig(path), path, overrides);
+  const value = path === undefined ? {} : readJsonConfig(path);
+  const source = path ?? 'defaults';
+  let config: GatewayConfig | undefined;
+  let problems: readonly string[] = [];
+  try {
+    config = resolveGatewayConfig(value, source, overrides);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    problems = error.problems;
+  }
+  problems = [...problems, ...gatewayFileProblems(value, gatewayPaths(value, overrides))];
+  if (problems.length > 0 || config === undefined) throw new ConfigError([...problems], source);
+  return config;
 }

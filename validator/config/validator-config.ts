@@ -8,6 +8,7 @@ import type { RealHardwareConfig } from '../hardware/hardware-config.ts';
 import type { GateSettings } from '../gate/gate-settings.ts';
 import type { UnanchoredClockPolicy } from '../../protocol/bundles/check-settings.ts';
 import { compileConfigSchema, ConfigError, readJsonConfig } from '../../runtime/config-file.ts';
+import { fileProblems, valueProblems } from './config-checks.ts';
 import { validatorConfigSchema } from './config-schema.ts';
 
 export interface ValidatorConfig {
@@ -48,25 +49,23 @@ export interface ValidatorConfig {
 
 const schemaProblems = compileConfigSchema(validatorConfigSchema, { useDefaults: true });
 
+/** Validates a parsed config (the schema, then values that contradict each other); throws ConfigError listing every problem. */
 export function parseValidatorConfig(value: unknown, source = 'config'): ValidatorConfig {
-  const problems = schemaProblems(value);
-  if (problems.length > 0) throw new ConfigError(problems, source);
-  const config = value as unknown as ValidatorConfig;
-  if (config.mqtt && config.mqtt.reconnectMaxMs < config.mqtt.reconnectMinMs) {
-    throw new ConfigError(['/mqtt/reconnectMaxMs: must not be below reconnectMinMs'], source);
-  }
-  if (config.hardware !== 'simulated') {
-    // The gate's logical relay 'on' is the unlocked lane; where stop() leaves the gate and
-    // where the hardware leaves the relay must agree, or a restart would flip the lane.
-    const relaySafeOn = config.hardware.gpio.outputs.relay.safeOn ?? false;
-    const failSafe = config.gate.failSafe ?? 'unlocked';
-    if (relaySafeOn !== (failSafe === 'unlocked')) {
-      throw new ConfigError([`/hardware/gpio/outputs/relay/safeOn: must be ${!relaySafeOn} when gate.failSafe is '${failSafe}' (relay on = lane unlocked)`], source);
-    }
-  }
-  return config;
+  return validated(value, source, []);
 }
 
+/**
+ * Reads, validates and checks a config file before anything starts: schema errors,
+ * contradicting values and unreadable files or directories, all listed in one ConfigError.
+ */
 export function loadValidatorConfig(path: string): ValidatorConfig {
-  return parseValidatorConfig(readJsonConfig(path), path);
+  const value = readJsonConfig(path);
+  return validated(value, path, fileProblems(value));
+}
+
+function validated(value: unknown, source: string, otherProblems: string[]): ValidatorConfig {
+  const schema = schemaProblems(value);
+  const problems = [...schema, ...(schema.length === 0 ? valueProblems(value as ValidatorConfig) : []), ...otherProblems];
+  if (problems.length > 0) throw new ConfigError(problems, source);
+  return value as ValidatorConfig;
 }
