@@ -4,7 +4,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { initKeys } from '../../keys/keyring.ts';
-import { ConfigError } from '../../runtime/config-file.ts';
+import { configProblems, writeJsonFile } from '../../runtime/testing/config-problems.ts';
 import { runCli } from '../../runtime/testing/run-cli.ts';
 import { makeTempDir } from '../../runtime/testing/temp-dir.ts';
 import { loadGatewayConfig, type GatewayOverrides } from './gateway-config.ts';
@@ -18,20 +18,8 @@ describe('gateway config checks before start', () => {
   });
   after(() => remove());
 
-  const write = (name: string, config: Record<string, unknown>): string => {
-    const file = join(dir, name);
-    writeFileSync(file, JSON.stringify(config));
-    return file;
-  };
-  const problemsOf = (file: string | undefined, overrides: GatewayOverrides = {}): string[] => {
-    try {
-      loadGatewayConfig(file, overrides);
-    } catch (error) {
-      assert.ok(error instanceof ConfigError, String(error));
-      return error.problems;
-    }
-    return [];
-  };
+  const write = (name: string, config: Record<string, unknown>): string => writeJsonFile(dir, name, config);
+  const problemsOf = (file: string | undefined, overrides: GatewayOverrides = {}): readonly string[] => configProblems(() => loadGatewayConfig(file, overrides));
 
   it('accepts defaults in a data directory yet to be made, and an existing keys directory', () => {
     assert.deepEqual(problemsOf(undefined, { dataDir: join(dir, 'new', 'data') }), []);

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { ConfigError } from '../../runtime/config-file.ts';
+import { configProblems, writeJsonFile } from '../../runtime/testing/config-problems.ts';
 import { validatorCli } from '../../runtime/testing/run-cli.ts';
 import { makeTempDir } from '../../runtime/testing/temp-dir.ts';
 import { TestKeys } from '../../runtime/testing/test-keys.ts';
@@ -22,11 +22,7 @@ describe('validator config checks before start', () => {
   });
   after(() => remove());
 
-  const write = (name: string, config: Record<string, unknown>): string => {
-    const file = join(dir, name);
-    writeFileSync(file, JSON.stringify(config));
-    return file;
-  };
+  const write = (name: string, config: Record<string, unknown>): string => writeJsonFile(dir, name, config);
   const good = (): Record<string, unknown> => ({
     device: 'gate-1',
     station: 'S1',
@@ -37,15 +33,7 @@ describe('validator config checks before start', () => {
     seedBundles: keys.seedBundles,
     hardware: 'simulated',
   });
-  const problemsOf = (file: string): string[] => {
-    try {
-      loadValidatorConfig(file);
-    } catch (error) {
-      assert.ok(error instanceof ConfigError, String(error));
-      return error.problems;
-    }
-    return [];
-  };
+  const problemsOf = (file: string): readonly string[] => configProblems(() => loadValidatorConfig(file));
 
   it('accepts a config whose files are all there (the state directory is created at start)', () => {
     assert.deepEqual(problemsOf(write('good.json', good())), []);
