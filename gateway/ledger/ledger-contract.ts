@@ -6,6 +6,7 @@
  */
 import { describe } from 'node:test';
 import type { MakeLedger } from './contract-fixture.ts';
+import { describeClearingContract } from './contract-clearing.ts';
 import { describeIngestContract } from './contract-ingest.ts';
 import { describeIntegrityContract } from './contract-integrity.ts';
 import { describeLifecycleContract } from './contract-lifecycle.ts';
@@ -21,5 +22,6 @@ export function describeLedgerContract(name: string, makeLedger: MakeLedger): vo
     describeQueryContract(makeLedger);
     describeLifecycleContract(makeLedger);
     describeTablesContract(makeLedger);
+    describeClearingContract(makeLedger);
   });
 }

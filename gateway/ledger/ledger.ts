@@ -8,6 +8,7 @@
  */
 import type { Direction, JournalRecord, LossReason } from '../../protocol/uplink/tap-record.ts';
 import type { FareClass, Mode, Product } from '../../protocol/ticket/claims.ts';
+import type { ClearingStore } from './clearing-store.ts';
 
 /** What one uplink batch did to the ledger: the gateway acks `highestContiguous`. */
 export interface IngestResult {
@@ -117,6 +118,10 @@ export interface Device {
   zone: number;
   mode: Mode;
   direction: Direction;
+  /** The GTFS stop_id of the gate's station for fare clearing; absent: the station id itself. */
+  fareStop?: string;
+  /** The GTFS network_id of the gate for fare clearing; absent: its mode. */
+  fareNetwork?: string;
   /** Hash of the device's credential; the caller hashes, the ledger never sees secrets. */
   credentialHash: string;
   createdAt: number;
@@ -147,6 +152,11 @@ export interface StoredTicket {
   /** The ticket code as text (what the QR carries). */
   text: string;
   issuedAt: number;
+  /** The fare product it was sold as (the fare feed's fare_product_id), when priced. */
+  fareProductId?: string;
+  /** Its price in minor units of `currency`, when priced. */
+  priceMinor?: number;
+  currency?: string;
 }
 
 export interface ApiToken {
@@ -283,7 +293,7 @@ export interface FareStore {
  * store and applies pending schema migrations; `stop()` closes it. Other methods
  * reject before `start()` and after `stop()`.
  */
-export interface Ledger extends RecordLedger, DeviceRegistry, BundleStore, TicketStore, ApiTokenStore, FareStore {
+export interface Ledger extends RecordLedger, DeviceRegistry, BundleStore, TicketStore, ApiTokenStore, FareStore, ClearingStore {
   start(): Promise<void>;
   stop(): Promise<void>;
   /** The schema migrations applied to this store, by version. */

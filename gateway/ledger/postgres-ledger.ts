@@ -18,6 +18,7 @@
  */
 import pg from 'pg';
 import { conflictsPerBatch, groupResults, insertedPerBatch, planGroup, recordKey } from './ingest-plan.ts';
+import { KeyedMutex } from './keyed-mutex.ts';
 import type { DeviceBatch, IngestResult } from './ledger.ts';
 import { watermarkWalkSql } from './loss-sql.ts';
 import { pending, type Migration } from './migrations.ts';
@@ -107,6 +108,7 @@ const IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
 
 export class PostgresLedger extends SqlLedger {
   private pool: pg.Pool | undefined;
+  private readonly accountQueue = new KeyedMutex();
 
   constructor(private readonly options: PostgresLedgerOptions) {
     super();
@@ -222,6 +224,35 @@ export class PostgresLedger extends SqlLedger {
         return true;
       });
       if (!applied) return;
+    }
+  }
+
+  /**
+   * A session advisory lock on the account (per schema), held on a connection of its
+   * own while `work` runs, so one instance at a time rates an account across every
+   * gateway on this database. Callers of this ledger queue in the process first, so
+   * only one connection per account waits on the server (waiting ones would otherwise
+   * hold every pooled connection while the holder's `work` needs one).
+   */
+  async withAccountLock<T>(account: string, work: () => Promise<T>): Promise<T> {
+    this.open();
+    return this.accountQueue.run(account, () => this.holdingAdvisoryLock(account, work));
+  }
+
+  private async holdingAdvisoryLock<T>(account: string, work: () => Promise<T>): Promise<T> {
+    const client = await this.open().connect();
+    const lockKey = `hashtextextended('faregate.rating.' || current_schema() || '.' || $1, 0)`;
+    let broken: Error | undefined;
+    try {
+      await client.query(`SELECT pg_advisory_lock(${lockKey})`, [account]);
+      try {
+        return await work();
+      } finally {
+        await client.query(`SELECT pg_advisory_unlock(${lockKey})`, [account]).catch((error: Error) => (broken = error));
+      }
+    } finally {
+      // A connection whose unlock failed may still hold the lock: the pool must discard it.
+      client.release(broken);
     }
   }
 

@@ -76,6 +76,8 @@ export function toDevice(row: Row): Device {
     credentialHash: str(row.credential_hash),
     createdAt: num(row.created_at),
     state: json<DeviceState>(row.state),
+    ...(row.stop_id != null && { fareStop: str(row.stop_id) }),
+    ...(row.network_id != null && { fareNetwork: str(row.network_id) }),
   };
 }
 
@@ -101,6 +103,9 @@ export function toTicket(row: Row): StoredTicket {
     issuedAt: num(row.issued_at),
   };
   if (row.holder_key_hex !== null && row.holder_key_hex !== undefined) ticket.holderKeyHex = str(row.holder_key_hex);
+  if (row.fare_product_id != null) ticket.fareProductId = str(row.fare_product_id);
+  if (row.price_minor != null) ticket.priceMinor = num(row.price_minor);
+  if (row.currency != null) ticket.currency = str(row.currency);
   return ticket;
 }
 
@@ -138,12 +143,12 @@ export function toMigration(row: Row): AppliedMigration {
 
 /** Values for INSERTs, in the column order of the schemas' tables. */
 export const deviceValues = (d: Device): unknown[] => [
-  d.id, d.station, d.zone, d.mode, d.direction, d.credentialHash, d.createdAt, JSON.stringify(d.state),
+  d.id, d.station, d.zone, d.mode, d.direction, d.credentialHash, d.createdAt, JSON.stringify(d.state), d.fareStop ?? null, d.fareNetwork ?? null,
 ];
 
 export const ticketValues = (t: StoredTicket): unknown[] => [
   t.ticketId, t.product, t.fareClass, JSON.stringify(t.zones), JSON.stringify(t.modes),
-  t.nbf, t.exp, t.holderKeyHex ?? null, t.text, t.issuedAt,
+  t.nbf, t.exp, t.holderKeyHex ?? null, t.text, t.issuedAt, t.fareProductId ?? null, t.priceMinor ?? null, t.currency ?? null,
 ];
 
 export const fareValues = (f: Fare): unknown[] => [

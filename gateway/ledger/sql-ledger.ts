@@ -27,6 +27,8 @@ import type {
 } from './ledger.ts';
 import { checkLimit, faresFromSql, faresSql, gapsSql, Params, tapsPage, tapsSql } from './ledger-sql.ts';
 import { subtractLosses } from './loss-sql.ts';
+import type { AccountDayRating, ChargeTotal, ClearingFlag, DeviceRange, LateArrival, LateSummary, TicketUse } from './clearing-store.ts';
+import { SqlClearing } from './clearing-sql.ts';
 import * as map from './row-mappers.ts';
 import type { Row } from './row-mappers.ts';
 
@@ -53,6 +55,10 @@ export abstract class SqlLedger implements Ledger {
   protected abstract runner(): SqlRunner;
   /** One transaction for the whole group; `single` words errors for one batch. */
   protected abstract ingestGroup(batches: DeviceBatch[], single: boolean): Promise<IngestResult[]>;
+  /** The store's account lock (clearing-store.ts). */
+  abstract withAccountLock<T>(account: string, work: () => Promise<T>): Promise<T>;
+
+  private readonly clearing = new SqlClearing(() => this.runner());
 
   private params(): Params {
     return new Params(this.runner().dialect);
@@ -134,10 +140,11 @@ export abstract class SqlLedger implements Ledger {
 
   async upsertDevice(device: Device): Promise<void> {
     await this.change(
-      `INSERT INTO devices (id, station, zone, mode, direction, credential_hash, created_at, state)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+      `INSERT INTO devices (id, station, zone, mode, direction, credential_hash, created_at, state, stop_id, network_id)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (id) DO UPDATE SET station = excluded.station, zone = excluded.zone, mode = excluded.mode,
-         direction = excluded.direction, credential_hash = excluded.credential_hash, state = excluded.state`,
+         direction = excluded.direction, credential_hash = excluded.credential_hash, state = excluded.state,
+         stop_id = excluded.stop_id, network_id = excluded.network_id`,
       map.deviceValues(device),
     );
   }
@@ -178,8 +185,9 @@ export abstract class SqlLedger implements Ledger {
 
   async insertIssuedTicket(ticket: StoredTicket): Promise<void> {
     await this.change(
-      `INSERT INTO issued_tickets (ticket_id, product, fare_class, zones, modes, nbf, exp, holder_key_hex, text, issued_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO issued_tickets (ticket_id, product, fare_class, zones, modes, nbf, exp, holder_key_hex, text, issued_at,
+         fare_product_id, price_minor, currency)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       map.ticketValues(ticket),
     );
   }
@@ -249,5 +257,43 @@ export abstract class SqlLedger implements Ledger {
         ? await this.fixed('SELECT * FROM settlements ORDER BY period_start, id', [])
         : await this.fixed('SELECT * FROM settlements WHERE operator = ? ORDER BY period_start, id', [operator]);
     return rows.map(map.toSettlement);
+  }
+
+  // Clearing (clearing-sql.ts).
+  currentRatings(account: string, fromDay: string, toDay: string): Promise<AccountDayRating[]> {
+    return this.clearing.currentRatings(account, fromDay, toDay);
+  }
+  ratingHistory(account: string, fromDay: string, toDay: string): Promise<AccountDayRating[]> {
+    return this.clearing.ratingHistory(account, fromDay, toDay);
+  }
+  insertRating(rating: AccountDayRating): Promise<boolean> {
+    return this.clearing.insertRating(rating);
+  }
+  chargeTotals(serviceDay: string): Promise<ChargeTotal[]> {
+    return this.clearing.chargeTotals(serviceDay);
+  }
+  ratingFlags(fromDay: string, toDay: string): Promise<ClearingFlag[]> {
+    return this.clearing.ratingFlags(fromDay, toDay);
+  }
+  recordTicketUses(uses: TicketUse[]): Promise<number> {
+    return this.clearing.recordTicketUses(uses);
+  }
+  usesOfTicketsUsedOn(serviceDay: string): Promise<TicketUse[]> {
+    return this.clearing.usesOfTicketsUsedOn(serviceDay);
+  }
+  ticketUses(ticketId: string): Promise<TicketUse[]> {
+    return this.clearing.ticketUses(ticketId);
+  }
+  repeatedEntries(product: string, fromDay: string, toDay: string): Promise<TicketUse[]> {
+    return this.clearing.repeatedEntries(product, fromDay, toDay);
+  }
+  recordLateArrivals(late: LateArrival[]): Promise<number> {
+    return this.clearing.recordLateArrivals(late);
+  }
+  lateSummary(from: number, until: number): Promise<LateSummary[]> {
+    return this.clearing.lateSummary(from, until);
+  }
+  deviceRanges(from: number, until: number): Promise<DeviceRange[]> {
+    return this.clearing.deviceRanges(from, until);
   }
 }

@@ -20,6 +20,7 @@ import { isDeepStrictEqual } from 'node:util';
 import type { JournalRecord } from '../../protocol/uplink/tap-record.ts';
 import { conflictsPerBatch, groupResults, planGroup } from './ingest-plan.ts';
 import { recordDigest, watermarkWalkSql } from './loss-sql.ts';
+import { KeyedMutex } from './keyed-mutex.ts';
 import type { DeviceBatch, IngestResult } from './ledger.ts';
 import { pending, type Migration } from './migrations.ts';
 import { toMigration, type Row } from './row-mappers.ts';
@@ -61,6 +62,12 @@ function recordValues(r: JournalRecord): unknown[] {
   const tap = r as Partial<Extract<JournalRecord, { kind: 'tap' }>>;
   return [r.device, r.seq, r.kind, r.at, r.station, tap.ticketId ?? null, tap.decision ?? null, tap.reason ?? null, JSON.stringify(r)];
 }
+
+/**
+ * Account locks of every SqliteLedger in the process, keyed by file and account: one
+ * process owns a SQLite ledger (several gateways share PostgreSQL, not SQLite).
+ */
+const accountLocks = new KeyedMutex();
 
 export class SqliteLedger extends SqlLedger {
   private db: Database.Database | undefined;
@@ -129,6 +136,11 @@ export class SqliteLedger extends SqlLedger {
     while (applyNext.immediate()) {
       // one migration per transaction until none is pending
     }
+  }
+
+  async withAccountLock<T>(account: string, work: () => Promise<T>): Promise<T> {
+    this.open();
+    return accountLocks.run(`${this.options.path}\u0000${account}`, work);
   }
 
   protected runner(): SqlRunner {

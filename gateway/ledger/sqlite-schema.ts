@@ -130,4 +130,76 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
       ) STRICT;
       CREATE INDEX record_conflicts_received ON record_conflicts (received_at);`,
   },
+  {
+    version: 5,
+    name: 'fare clearing: ratings, charges, ticket uses, late arrivals',
+    sql: `
+      -- A rating is never edited: a re-rating is the next version (clearing-store.ts).
+      CREATE TABLE fare_ratings (
+        account TEXT NOT NULL,
+        service_day TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        rated_at INTEGER NOT NULL,
+        reason TEXT NOT NULL,
+        total_minor INTEGER NOT NULL,
+        currency TEXT NOT NULL,
+        flags TEXT NOT NULL,
+        PRIMARY KEY (account, service_day, version)
+      ) STRICT;
+      CREATE INDEX fare_ratings_day ON fare_ratings (service_day);
+      CREATE TABLE fare_charges (
+        account TEXT NOT NULL,
+        service_day TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        leg_index INTEGER NOT NULL,
+        network TEXT NOT NULL,
+        agency TEXT NOT NULL,
+        from_stop TEXT,
+        to_stop TEXT,
+        start_at INTEGER NOT NULL,
+        end_at INTEGER,
+        status TEXT NOT NULL,
+        fare_product_id TEXT,
+        category TEXT NOT NULL,
+        base_minor INTEGER NOT NULL,
+        charge_minor INTEGER NOT NULL,
+        currency TEXT NOT NULL,
+        sub_journey INTEGER,
+        explain TEXT NOT NULL,
+        taps TEXT NOT NULL,
+        PRIMARY KEY (account, service_day, version, leg_index),
+        FOREIGN KEY (account, service_day, version) REFERENCES fare_ratings (account, service_day, version)
+      ) STRICT;
+      -- Accepted taps of singles and passes: what pass revenue is apportioned by.
+      CREATE TABLE ticket_uses (
+        device TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        ticket_id TEXT NOT NULL,
+        product TEXT NOT NULL,
+        at INTEGER NOT NULL,
+        service_day TEXT NOT NULL,
+        direction TEXT NOT NULL,
+        stop TEXT NOT NULL,
+        network TEXT NOT NULL,
+        agency TEXT NOT NULL,
+        PRIMARY KEY (device, seq)
+      ) STRICT;
+      CREATE INDEX ticket_uses_ticket ON ticket_uses (ticket_id, at);
+      CREATE INDEX ticket_uses_day ON ticket_uses (service_day);
+      CREATE TABLE late_arrivals (
+        device TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        at INTEGER NOT NULL,
+        received_at INTEGER NOT NULL,
+        PRIMARY KEY (device, seq)
+      ) STRICT;
+      CREATE INDEX late_arrivals_at ON late_arrivals (at);
+      -- The gate's place in the fare feed; NULL: its station and mode are the stop_id and network_id.
+      ALTER TABLE devices ADD COLUMN stop_id TEXT;
+      ALTER TABLE devices ADD COLUMN network_id TEXT;
+      -- What an issued single or pass was sold as, so its revenue can be apportioned.
+      ALTER TABLE issued_tickets ADD COLUMN fare_product_id TEXT;
+      ALTER TABLE issued_tickets ADD COLUMN price_minor INTEGER;
+      ALTER TABLE issued_tickets ADD COLUMN currency TEXT;`,
+  },
 ];
