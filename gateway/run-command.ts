@@ -1,5 +1,5 @@
 /**
- * `npm run gateway -- run [--config FILE] [--mqtt-port N] [--http-port N] [--data-dir DIR]`:
+ * `npm run gateway -- run [--config FILE] [--mqtt-port N] [--http-port N] [--data-dir DIR] [--fare-feed DIR]`:
  * the operators' service. Prints where it listens (ports 0 = any free port).
  */
 import type { Logger } from 'pino';
@@ -27,6 +27,7 @@ export function gatewayOverrides(args: string[]): { configPath: string | undefin
     'mqtt-port': { type: 'string' },
     'http-port': { type: 'string' },
     'data-dir': { type: 'string' },
+    'fare-feed': { type: 'string' },
   });
   const overrides: GatewayOverrides = {};
   const mqttPort = portOption(values['mqtt-port'], 'mqtt-port');
@@ -34,6 +35,7 @@ export function gatewayOverrides(args: string[]): { configPath: string | undefin
   if (mqttPort !== undefined) overrides.mqttPort = mqttPort;
   if (httpPort !== undefined) overrides.httpPort = httpPort;
   if (values['data-dir'] !== undefined) overrides.dataDir = values['data-dir'] as string;
+  if (values['fare-feed'] !== undefined) overrides.fareFeed = values['fare-feed'] as string;
   return { configPath: values.config as string | undefined, overrides };
 }
 

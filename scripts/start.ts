@@ -17,6 +17,8 @@ import { RiderFlow } from '../simulator/riders.ts';
 import { DirectoryLockedError } from '../runtime/directory-lock.ts';
 
 const dataDir = join(process.cwd(), 'data', 'demo');
+/** The demo network's fare feed: account taps are rated as they arrive (docs/fare-rating.md). */
+const fareFeed = join(process.cwd(), 'gateway', 'fares', 'examples', 'demo-feed');
 const logger = pino({ level: process.env.LOG_LEVEL ?? 'warn' });
 
 function portIsFree(port: number): Promise<boolean> {
@@ -37,11 +39,11 @@ async function choosePort(preferred: number, what: string): Promise<string> {
 async function startWithFallback(): Promise<RunningGateway> {
   const ports = ['--mqtt-port', await choosePort(1883, 'MQTT'), '--http-port', await choosePort(8080, 'HTTP')];
   try {
-    return await startGateway(['--data-dir', dataDir, ...ports], logger);
+    return await startGateway(['--data-dir', dataDir, '--fare-feed', fareFeed, ...ports], logger);
   } catch (error) {
     // Taken between the probe and the start: once more on any free ports.
     if (!(error instanceof PortInUseError) && !/already in use/.test((error as Error).message)) throw error;
-    return startGateway(['--data-dir', dataDir, '--mqtt-port', '0', '--http-port', '0'], logger);
+    return startGateway(['--data-dir', dataDir, '--fare-feed', fareFeed, '--mqtt-port', '0', '--http-port', '0'], logger);
   }
 }
 

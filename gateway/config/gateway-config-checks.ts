@@ -10,6 +10,7 @@ import { KEYS_FILES, readBundle, readKeyring, readRootPublicKey } from '../../ke
 import { openDenyList } from '../../protocol/bundles/deny-list.ts';
 import { openTrustList } from '../../protocol/bundles/trust-list.ts';
 import { writableDirectoryProblem } from '../../runtime/config-paths.ts';
+import { FareInputError, formatProblem, loadFeed } from '../fares/fares-api.ts';
 
 const fieldOf = (object: unknown, key: string): unknown => (typeof object === 'object' && object !== null ? (object as Record<string, unknown>)[key] : undefined);
 
@@ -65,4 +66,16 @@ export function gatewayFileProblems(value: unknown, paths: { dataDir: string; ke
     problems.push(...[urlProblem(connection, '/ledger/connectionString')].filter((p) => p !== undefined));
   }
   return problems;
+}
+
+/** Every problem of the fare feed (file, line, field), or none when clearing is off. */
+export function fareFeedProblems(feedDir: string | undefined): string[] {
+  if (feedDir === undefined) return [];
+  try {
+    loadFeed(feedDir);
+    return [];
+  } catch (error) {
+    if (error instanceof FareInputError) return error.problems.map((problem) => `/fares/feedDir: ${feedDir}: ${formatProblem(problem)}`);
+    throw error;
+  }
 }

@@ -6,6 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { initKeys } from '../../keys/keyring.ts';
 import { configProblems, writeJsonFile } from '../../runtime/testing/config-problems.ts';
 import { runCli } from '../../runtime/testing/run-cli.ts';
+import { ROOT } from '../../runtime/testing/validator-process.ts';
 import { makeTempDir } from '../../runtime/testing/temp-dir.ts';
 import { loadGatewayConfig, type GatewayOverrides } from './gateway-config.ts';
 
@@ -51,6 +52,19 @@ describe('gateway config checks before start', () => {
     );
     assert.deepEqual(problems, ['--mqtt-port: only for the embedded broker; the external broker is mqtt.url', '/mqtt/url: not a valid URL']);
     assert.doesNotMatch(problems.join('\n'), /secret/);
+  });
+
+  it('lists every problem of the fare feed with its file, line and field, and takes --fare-feed over fares.feedDir', () => {
+    const feed = join(dir, 'bad-feed');
+    mkdirSync(feed, { recursive: true });
+    writeFileSync(join(feed, 'agency.txt'), 'agency_id,agency_name,agency_timezone\nA,Agency,Mars/Olympus\n');
+    writeFileSync(join(feed, 'stops.txt'), 'stop_id,stop_name\ns1,One\n');
+    const problems = problemsOf(write('fares.json', { dataDir: join(dir, 'data-fares'), fares: { feedDir: join(dir, 'no-feed'), minTravelSeconds: -1 } }), { fareFeed: feed });
+    assert.ok(problems.includes('/fares/minTravelSeconds: must be >= 0'), problems.join('\n'));
+    assert.ok(problems.some((p) => /^\/fares\/feedDir: .*bad-feed: agency\.txt:2 agency_timezone: "Mars\/Olympus" is not an IANA time zone$/.test(p)), problems.join('\n'));
+    assert.ok(!problems.some((p) => p.includes('no-feed')), 'the flag wins over the file');
+    const config = loadGatewayConfig(undefined, { dataDir: join(dir, 'data-fares'), fareFeed: join(ROOT, 'gateway/fares/examples/demo-feed') });
+    assert.deepEqual(config.fares, { feedDir: join(ROOT, 'gateway/fares/examples/demo-feed'), minTravelSeconds: 120, lateAfterSeconds: 300 });
   });
 
   it('gateway run: every problem on stderr, exit 2, no stack trace', () => {

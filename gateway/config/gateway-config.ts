@@ -5,7 +5,7 @@
  */
 import { join, resolve } from 'node:path';
 import { compileConfigSchema, ConfigError, readJsonConfig } from '../../runtime/config-file.ts';
-import { gatewayFileProblems } from './gateway-config-checks.ts';
+import { fareFeedProblems, gatewayFileProblems } from './gateway-config-checks.ts';
 
 export interface GatewayConfig {
   dataDir: string;
@@ -24,6 +24,8 @@ export interface GatewayConfig {
   /** A command for a gate that does not connect within this time is withdrawn. */
   commandTtlMs: number;
   logLevel: string;
+  /** Fare clearing (docs/fare-rating.md, "Clearing in the gateway"); off without a feed. */
+  fares: { feedDir: string | undefined; minTravelSeconds: number; lateAfterSeconds: number };
 }
 
 const port = { type: 'integer', minimum: 0, maximum: 65535 } as const;
@@ -63,6 +65,15 @@ const schema = {
     bundleRepublishIntervalMs: { type: 'integer', minimum: 0 },
     commandTtlMs: { type: 'integer', minimum: 1000 },
     logLevel: { enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] },
+    fares: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        feedDir: { type: 'string', minLength: 1 },
+        minTravelSeconds: { type: 'integer', minimum: 0 },
+        lateAfterSeconds: { type: 'integer', minimum: 0 },
+      },
+    },
   },
 } as const;
 const schemaProblems = compileConfigSchema(schema);
@@ -71,10 +82,18 @@ export interface GatewayOverrides {
   dataDir?: string;
   mqttPort?: number;
   httpPort?: number;
+  /** --fare-feed DIR: the fare feed, over fares.feedDir. */
+  fareFeed?: string;
 }
 
 const str = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
 const fieldOf = (object: unknown, key: string): unknown => (typeof object === 'object' && object !== null ? (object as Record<string, unknown>)[key] : undefined);
+
+/** The fare feed directory, resolved, or undefined (clearing off). */
+export function fareFeedDir(file: unknown, overrides: GatewayOverrides = {}): string | undefined {
+  const dir = overrides.fareFeed ?? str(fieldOf(fieldOf(file, 'fares'), 'feedDir'));
+  return dir === undefined ? undefined : resolve(dir);
+}
 
 /** Where the gateway keeps its files, from a config value that may not have passed the schema. */
 export function gatewayPaths(file: unknown, overrides: GatewayOverrides = {}): { dataDir: string; keysDir: string; sqlitePath: string | undefined } {
@@ -119,6 +138,11 @@ export function resolveGatewayConfig(file: unknown, source: string, overrides: G
     bundleRepublishIntervalMs: raw.bundleRepublishIntervalMs ?? 600_000,
     commandTtlMs: raw.commandTtlMs ?? 86_400_000,
     logLevel: raw.logLevel ?? 'info',
+    fares: {
+      feedDir: fareFeedDir(file, overrides),
+      minTravelSeconds: raw.fares?.minTravelSeconds ?? 120,
+      lateAfterSeconds: raw.fares?.lateAfterSeconds ?? 300,
+    },
   };
 }
 
@@ -137,7 +161,7 @@ export function loadGatewayConfig(path: string | undefined, overrides: GatewayOv
     if (!(error instanceof ConfigError)) throw error;
     problems = error.problems;
   }
-  problems = [...problems, ...gatewayFileProblems(value, gatewayPaths(value, overrides))];
+  problems = [...problems, ...gatewayFileProblems(value, gatewayPaths(value, overrides)), ...fareFeedProblems(fareFeedDir(value, overrides))];
   if (problems.length > 0 || config === undefined) throw new ConfigError([...problems], source);
   return config;
 }

@@ -93,6 +93,10 @@ export interface FareFeed {
   areaNames: Map<string, string>;
   networkNames: Map<string, string>;
   routeNetwork: Map<string, string>;
+  /** route_id → agency_id (the only agency when the route names none and there is one); for settlement. */
+  routeAgency: Map<string, string>;
+  /** agency_id → agency_name. */
+  agencyNames: Map<string, string>;
   categoryNames: Map<string, string>;
   defaultCategoryId: string;
   /** fare_product_id → its price rows. */

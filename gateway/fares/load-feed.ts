@@ -62,6 +62,8 @@ export function parseFeed(files: ReadonlyMap<string, string>): FareFeed {
     areaNames: places.areaNames,
     networkNames: places.networkNames,
     routeNetwork: places.routeNetwork,
+    routeAgency: places.routeAgency,
+    agencyNames: places.agencyNames,
     categoryNames: rules.categoryNames,
     defaultCategoryId: rules.defaultCategoryId,
     prices: rules.prices,

@@ -6,7 +6,7 @@
 import type { FareFeed } from './fare-feed.ts';
 import type { GtfsReader, GtfsRow } from './gtfs-table.ts';
 
-export type Places = Pick<FareFeed, 'stopNames' | 'stationOf' | 'areasOfStop' | 'areaNames' | 'networkNames' | 'routeNetwork'> & {
+export type Places = Pick<FareFeed, 'stopNames' | 'stationOf' | 'areasOfStop' | 'areaNames' | 'networkNames' | 'routeNetwork' | 'routeAgency' | 'agencyNames'> & {
   agencyTimezone: string | undefined;
 };
 
@@ -19,12 +19,11 @@ export function isTimeZone(name: string): boolean {
   }
 }
 
-function readAgencies(gtfs: GtfsReader): { timezone: string | undefined; agencies: Set<string> } {
+function readAgencies(gtfs: GtfsReader): { timezone: string | undefined; agencies: Map<string, string> } {
   let timezone: string | undefined;
-  const agencies = new Set<string>();
+  const agencies = new Map<string, string>();
   for (const row of gtfs.read('agency.txt', ['agency_name', 'agency_timezone'], true)) {
-    agencies.add(row.get('agency_id'));
-    gtfs.text(row, 'agency_name');
+    agencies.set(row.get('agency_id'), gtfs.text(row, 'agency_name'));
     const zone = gtfs.text(row, 'agency_timezone');
     if (zone === '') continue;
     if (!isTimeZone(zone)) gtfs.problem(row, 'agency_timezone', `"${zone}" is not an IANA time zone`);
@@ -88,7 +87,7 @@ function readAreas(gtfs: GtfsReader, stopNames: Map<string, string>, stationOf: 
   return { areaNames, areasOfStop };
 }
 
-function readNetworks(gtfs: GtfsReader, agencies: Set<string>) {
+function readNetworks(gtfs: GtfsReader, agencies: Map<string, string>) {
   const networkNames = new Map<string, string>();
   const seen = new Set<string>();
   for (const row of gtfs.read('networks.txt', ['network_id'], false)) {
@@ -96,12 +95,14 @@ function readNetworks(gtfs: GtfsReader, agencies: Set<string>) {
     if (id !== '' && gtfs.unique(seen, row, 'network_id', id)) networkNames.set(id, row.get('network_name') || id);
   }
   const routeNetwork = new Map<string, string>();
+  const routeAgency = new Map<string, string>();
   const routes = new Set<string>();
   for (const row of gtfs.read('routes.txt', ['route_id'], false)) {
     const id = gtfs.text(row, 'route_id');
     if (id === '' || !gtfs.unique(routes, row, 'route_id', id)) continue;
     const agency = row.get('agency_id');
     if (agency !== '' && !agencies.has(agency)) gtfs.problem(row, 'agency_id', `agency "${agency}" is not in agency.txt`);
+    else routeAgency.set(id, agency !== '' ? agency : agencies.size === 1 ? [...agencies.keys()][0]! : '');
     const network = row.get('network_id');
     if (network === '') continue;
     routeNetwork.set(id, network);
@@ -115,13 +116,13 @@ function readNetworks(gtfs: GtfsReader, agencies: Set<string>) {
     else if (routeNetwork.has(route)) gtfs.problem(row, 'route_id', `route "${route}" already belongs to network "${routeNetwork.get(route)}"`);
     else if (networkNames.has(network)) routeNetwork.set(route, network);
   }
-  return { networkNames, routeNetwork };
+  return { networkNames, routeNetwork, routeAgency };
 }
 
 export function readPlaces(gtfs: GtfsReader): Places {
   const { timezone, agencies } = readAgencies(gtfs);
   const { names, stationOf } = readStops(gtfs);
   const { areaNames, areasOfStop } = readAreas(gtfs, names, stationOf);
-  const { networkNames, routeNetwork } = readNetworks(gtfs, agencies);
-  return { agencyTimezone: timezone, stopNames: names, stationOf, areasOfStop, areaNames, networkNames, routeNetwork };
+  const { networkNames, routeNetwork, routeAgency } = readNetworks(gtfs, agencies);
+  return { agencyTimezone: timezone, stopNames: names, stationOf, areasOfStop, areaNames, networkNames, routeNetwork, routeAgency, agencyNames: agencies };
 }

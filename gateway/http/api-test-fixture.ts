@@ -10,6 +10,8 @@ import { join } from 'node:path';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import pino from 'pino';
 import { initKeys } from '../../keys/keyring.ts';
+import { FareClearing } from '../clearing/fare-clearing.ts';
+import { loadFeed } from '../fares/fares-api.ts';
 import { DeviceCredentials } from '../fleet/device-credentials.ts';
 import { FleetPublisher, type BundlePublisher } from '../fleet/fleet-publisher.ts';
 import { SqliteLedger } from '../ledger/sqlite-ledger.ts';
@@ -33,6 +35,8 @@ export interface ApiHarness {
   ctx: GatewayApiContext;
   ledger: SqliteLedger;
   metrics: GatewayMetrics;
+  /** Only with options.fareFeedDir. */
+  clearing: FareClearing | undefined;
   keysDir: string;
   published: Published[];
   /** A valid operator token. */
@@ -51,6 +55,8 @@ export interface HarnessOptions {
   /** Passed to initKeys, e.g. to make the issuer key expired. */
   keysCreatedAt?: Date;
   issuerValidityDays?: number;
+  /** A fare feed: clearing runs (started, not fed by MQTT: tests call clearing.observe). */
+  fareFeedDir?: string;
 }
 
 export async function apiHarness(options: HarnessOptions = {}): Promise<ApiHarness> {
@@ -69,8 +75,13 @@ export async function apiHarness(options: HarnessOptions = {}): Promise<ApiHarne
   await fleet.start(); // as in the service: the retained state is out before the API serves
   const metrics = createGatewayMetrics();
   const health: ApiHarness['health'] = { ok: true };
+  const clearing = options.fareFeedDir === undefined
+    ? undefined
+    : new FareClearing(ledger, loadFeed(options.fareFeedDir), metrics, logger, { minTravelMs: 120_000, lateAfterMs: 300_000 });
+  await clearing?.start();
   const ctx: GatewayApiContext = {
     ledger,
+    clearing: () => clearing,
     fleet,
     devices: new DeviceCredentials(ledger, { username: 'faregate-gateway', password: 'service-secret' }),
     metrics,
@@ -90,6 +101,7 @@ export async function apiHarness(options: HarnessOptions = {}): Promise<ApiHarne
     ctx,
     ledger,
     metrics,
+    clearing,
     keysDir,
     published,
     token,
@@ -98,6 +110,7 @@ export async function apiHarness(options: HarnessOptions = {}): Promise<ApiHarne
     operator: (inject) => app.inject({ ...inject, headers: { ...inject.headers, authorization: `Bearer ${token}` } }),
     close: async () => {
       await app.close();
+      await clearing?.stop();
       await fleet.stop();
       await ledger.stop();
       rmSync(dir, { recursive: true, force: true });

@@ -28,6 +28,10 @@ export function createGatewayMetrics() {
     declaredLosses: new Gauge({ name: 'faregate_device_declared_losses', help: 'Seq ranges the device declared lost (crash, failed journal, lost state)', labelNames: ['device'] as const, registers: [registry] }),
     seqConflicts: new Counter({ name: 'faregate_ingest_seq_conflicts_total', help: 'Records refused because their (device, seq) is stored with other content (an alarm)', labelNames: ['device'] as const, registers: [registry] }),
     journalFaults: new Gauge({ name: 'faregate_device_journal_fault', help: '1 while the device reports its journal keeps it out of service', labelNames: ['device'] as const, registers: [registry] }),
+    clearingRatings: new Counter({ name: 'faregate_clearing_ratings_total', help: 'Account-day rating versions stored (first: a new day; superseded: a re-rating that changed charges)', labelNames: ['kind'] as const, registers: [registry] }),
+    clearingFlags: new Counter({ name: 'faregate_clearing_flags_total', help: 'Fraud flags raised at clearing, by kind', labelNames: ['kind'] as const, registers: [registry] }),
+    clearingErrors: new Counter({ name: 'faregate_clearing_errors_total', help: 'Clearing steps that failed (logged; the taps stay in the ledger and are rated with the next tap of the account)', registers: [registry] }),
+    clearingLateRecords: new Counter({ name: 'faregate_clearing_late_records_total', help: 'Records committed later than fares.lateAfterSeconds after the gate made them', registers: [registry] }),
     devicesOnline: new Gauge({ name: 'faregate_devices_online', help: 'Devices whose last state says online', registers: [registry] }),
   };
   return metrics;

@@ -4,6 +4,7 @@
  */
 import type { Registry } from 'prom-client';
 import type { Ledger } from '../ledger/ledger.ts';
+import type { FareClearing } from '../clearing/fare-clearing.ts';
 import type { FleetPublisher } from '../fleet/fleet-publisher.ts';
 import type { DeviceCredentials } from '../fleet/device-credentials.ts';
 import type { GatewayMetrics } from '../metrics/gateway-metrics.ts';
@@ -17,6 +18,8 @@ export interface GatewayHealth {
 
 export interface GatewayApiContext {
   ledger: Ledger;
+  /** Fare clearing, when the gateway has a fare feed. */
+  clearing(): FareClearing | undefined;
   fleet: FleetPublisher;
   devices: DeviceCredentials;
   metrics: GatewayMetrics;

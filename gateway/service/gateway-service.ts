@@ -17,6 +17,8 @@ import type { GatewayConfig } from '../config/gateway-config.ts';
 import { DeviceCredentials, newSecret, type IssuedCredentials } from '../fleet/device-credentials.ts';
 import { FleetPublisher } from '../fleet/fleet-publisher.ts';
 import { TapIngest } from '../ingest/tap-ingest.ts';
+import { FareClearing } from '../clearing/fare-clearing.ts';
+import { loadFeed } from '../fares/fares-api.ts';
 import { PassbackSlips } from '../ingest/passback-slips.ts';
 import { DEFAULT_CHECK_SETTINGS } from '../../protocol/bundles/check-settings.ts';
 import type { Ledger } from '../ledger/ledger.ts';
@@ -34,6 +36,8 @@ export class GatewayService {
   fleet!: FleetPublisher;
   devices!: DeviceCredentials;
   ingest!: TapIngest;
+  /** Fare clearing; undefined without a fare feed. */
+  clearing: FareClearing | undefined;
   broker: EmbeddedBroker | undefined;
   client!: GatewayClient;
   /** The URL devices use to reach the broker. */
@@ -61,6 +65,7 @@ export class GatewayService {
     // One gateway per data directory: a second one would run the ledger and keys twice.
     const lock = new DirectoryLock(config.dataDir, 'gateway');
     this.ledger = openLedger(config);
+    this.clearing = this.openClearing();
     const service: IssuedCredentials =
       config.mqtt.mode === 'external' ? { username: config.mqtt.username, password: config.mqtt.password } : { username: SERVICE_USER, password: newSecret() };
     this.devices = new DeviceCredentials(this.ledger, service);
@@ -73,6 +78,7 @@ export class GatewayService {
       { name: 'keys', start: async () => this.ensureKeys(), stop: async () => undefined },
       ...(this.broker ? [{ name: 'broker', start: () => this.broker!.start(), stop: () => this.broker!.stop() }] : []),
       { name: 'mqtt', start: () => this.startClient(service), stop: () => this.client.stop() },
+      ...(this.clearing ? [{ name: 'clearing', start: () => this.clearing!.start(), stop: () => this.clearing!.stop() }] : []),
       { name: 'fleet', start: () => this.fleet.start(), stop: () => this.fleet.stop() },
     ];
     await this.parts.start([...parts, ...this.extraParts]);
@@ -83,10 +89,24 @@ export class GatewayService {
     await this.parts.stop();
   }
 
+  /** Clearing when the config names a fare feed (checked with the config, so it loads). */
+  private openClearing(): FareClearing | undefined {
+    const { fares } = this.config;
+    if (fares.feedDir === undefined) {
+      this.logger.info('no fare feed configured (fares.feedDir or --fare-feed): taps are stored, not rated');
+      return undefined;
+    }
+    return new FareClearing(this.ledger, loadFeed(fares.feedDir), this.metrics, this.logger.child({ module: 'clearing' }), {
+      minTravelMs: fares.minTravelSeconds * 1000,
+      lateAfterMs: fares.lateAfterSeconds * 1000,
+    });
+  }
+
   /** What the HTTP API may use (gateway-context.ts); `startedWith` = this process's --config/--data-dir. */
   apiContext(startedWith: GatewayWhereabouts): GatewayApiContext {
     return {
       ledger: this.ledger,
+      clearing: () => this.clearing,
       fleet: this.fleet,
       devices: this.devices,
       metrics: this.metrics,
@@ -129,7 +149,10 @@ export class GatewayService {
       { onReconnect: () => void this.fleet.republish('broker connection back').catch(() => undefined) },
     );
     const slips = new PassbackSlips(() => this.fleet.fares?.passbackSeconds ?? DEFAULT_CHECK_SETTINGS.passbackSeconds, this.metrics, this.logger.child({ module: 'clearing' }));
-    this.ingest = new TapIngest(this.ledger, this.client, this.metrics, this.logger.child({ module: 'ingest' }), (records) => slips.observe(records));
+    this.ingest = new TapIngest(this.ledger, this.client, this.metrics, this.logger.child({ module: 'ingest' }), (records) => {
+      slips.observe(records);
+      this.clearing?.observe(records);
+    });
     this.fleet = new FleetPublisher(
       {
         keysDir: config.keysDir,
