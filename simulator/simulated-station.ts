@@ -4,6 +4,7 @@
  */
 import { join } from 'node:path';
 import type { Logger } from 'pino';
+import { PartSequence, type Part } from '../runtime/lifecycle.ts';
 import type { Mode } from '../protocol/ticket/claims.ts';
 import type { Direction } from '../protocol/uplink/tap-record.ts';
 import { KEYS_FILES } from '../keys/keys-dir.ts';
@@ -31,15 +32,20 @@ export interface SimulatedGate {
 
 export class SimulatedStation {
   readonly gates: SimulatedGate[] = [];
+  private readonly parts: PartSequence;
 
   constructor(
     private readonly options: StationOptions,
     private readonly devices: DeviceCredentials,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    this.parts = new PartSequence('simulated station', logger);
+  }
 
+  /** Registers every gate, then starts them in order (runtime/lifecycle.ts). */
   async start(): Promise<void> {
     const { options } = this;
+    const parts: Part[] = [];
     for (const gate of options.gates) {
       const credentials = await this.devices.register({ id: gate.id, station: options.station, zone: options.zone, mode: options.mode, direction: gate.direction });
       const config = parseValidatorConfig({
@@ -59,18 +65,16 @@ export class SimulatedStation {
       const log = this.logger.child({ gate: gate.id });
       const hardware = createSimulatedHardware(log);
       const service = new ValidatorService(config, log, { hardware });
-      await service.start();
       this.gates.push({ id: gate.id, direction: gate.direction, hardware, service });
+      parts.push({ name: gate.id, start: () => service.start(), stop: () => service.stop() });
     }
+    await this.parts.start(parts);
   }
 
+  /** Stops the gates in reverse; a gate that does not stop cleanly is logged and the others still stop. */
   async stop(): Promise<void> {
-    for (const gate of this.gates.reverse()) {
-      try {
-        await gate.service.stop();
-      } catch (error) {
-        this.logger.error({ err: error, gate: gate.id }, 'simulated gate did not stop cleanly');
-      }
-    }
+    await this.parts.stop().catch(() => {
+      // PartSequence logged each failure with the gate's name; a demo station has no one to report to.
+    });
   }
 }
