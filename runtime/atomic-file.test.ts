@@ -13,7 +13,7 @@ describe('atomic file writes', () => {
 
   for (const [name, write] of [
     ['sync', async (path: string, data: string, mode?: number) => writeFileAtomic(path, data, mode)],
-    ['async', writeFileAtomicAsync],
+    ['async', async (path: string, data: string, mode?: number) => writeFileAtomicAsync(path, data, mode === undefined ? {} : { mode })],
   ] as const) {
     it(`replaces the file whole and leaves no temp file (${name})`, async () => {
       const path = join(dir, 'state.json');

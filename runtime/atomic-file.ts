@@ -1,12 +1,16 @@
 /**
  * Crash-safe file replacement: temp file → fsync → rename → fsync of the directory.
  * A failed or interrupted write leaves the old file whole (hardware.md, SD-card wear;
- * keys CLI: nothing already in the directory is damaged by a failed command).
- * The synchronous form is for CLIs and small state files; the asynchronous one for
- * paths that must not block the event loop (the journal's ack point).
+ * keys CLI: nothing already in the directory is damaged by a failed command), and a
+ * failed write leaves no temp file behind.
+ *
+ * The synchronous form is for CLIs and small state files. The asynchronous one is for
+ * paths that must not block the event loop (the journal's state files); it goes
+ * through a small file-system port so that the journal's fault tests can make any
+ * call fail (ENOSPC, EIO).
  */
 import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
-import { open, rename, unlink } from 'node:fs/promises';
+import * as fsp from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
 let tempCounter = 0;
@@ -15,6 +19,15 @@ let tempCounter = 0;
 function tempPathFor(path: string): string {
   tempCounter += 1;
   return join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now()}.${tempCounter}.tmp`);
+}
+
+/** Removes a temp file after a failed write; the write's own error is the one to report. */
+function removeTemp(temp: string): void {
+  try {
+    unlinkSync(temp);
+  } catch {
+    // A disk that just failed the write may fail this too; the caller gets the write's error.
+  }
 }
 
 export function writeFileAtomic(path: string, data: Uint8Array | string, mode = 0o644): void {
@@ -27,38 +40,17 @@ export function writeFileAtomic(path: string, data: Uint8Array | string, mode = 
     fsyncSync(fd);
   } catch (error) {
     closeSync(fd);
-    unlinkSync(temp);
+    removeTemp(temp);
     throw error;
   }
   closeSync(fd);
   try {
     renameSync(temp, path);
   } catch (error) {
-    unlinkSync(temp);
+    removeTemp(temp);
     throw error;
   }
   fsyncDirectory(dirname(path));
-}
-
-export async function writeFileAtomicAsync(path: string, data: Uint8Array | string, mode = 0o644): Promise<void> {
-  const temp = tempPathFor(path);
-  const handle = await open(temp, 'wx', mode);
-  try {
-    await handle.writeFile(data);
-    await handle.datasync();
-  } catch (error) {
-    await handle.close();
-    await unlink(temp);
-    throw error;
-  }
-  await handle.close();
-  try {
-    await rename(temp, path);
-  } catch (error) {
-    await unlink(temp);
-    throw error;
-  }
-  await fsyncDirectoryAsync(dirname(path));
 }
 
 /** Makes a created, renamed or removed directory entry survive a power cut. */
@@ -71,8 +63,47 @@ export function fsyncDirectory(dir: string): void {
   }
 }
 
-export async function fsyncDirectoryAsync(dir: string): Promise<void> {
-  const handle = await open(dir, 'r');
+/** The calls the asynchronous form makes: node's fs/promises, or a port that injects faults. */
+export interface AtomicWriteFs {
+  open(path: string, flags: 'r' | 'w', mode?: number): Promise<{ writeFile(data: string): Promise<void>; datasync(): Promise<void>; sync(): Promise<void>; close(): Promise<void> }>;
+  rename(from: string, to: string): Promise<void>;
+  unlink(path: string): Promise<void>;
+}
+
+const nodeFs: AtomicWriteFs = { open: (path, flags, mode) => fsp.open(path, flags, mode), rename: fsp.rename, unlink: fsp.unlink };
+
+/**
+ * One writer per file at a time (the journal's state directory is locked and its writes
+ * are serialised), so a fixed temp name is enough and a leftover from a crash is simply
+ * overwritten by the next write rather than piling up on the card.
+ */
+export async function writeFileAtomicAsync(path: string, text: string, { mode = 0o644, fs = nodeFs }: { mode?: number; fs?: AtomicWriteFs } = {}): Promise<void> {
+  const temp = join(dirname(path), `.${basename(path)}.tmp`);
+  const removeTempAsync = (): Promise<void> =>
+    fs.unlink(temp).catch(() => {
+      // As removeTemp: the write's own error is the one to report.
+    });
+  const handle = await fs.open(temp, 'w', mode);
+  try {
+    await handle.writeFile(text);
+    await handle.datasync();
+  } catch (error) {
+    await handle.close().catch(() => undefined);
+    await removeTempAsync();
+    throw error;
+  }
+  await handle.close();
+  try {
+    await fs.rename(temp, path);
+  } catch (error) {
+    await removeTempAsync();
+    throw error;
+  }
+  await fsyncDirectoryAsync(dirname(path), fs);
+}
+
+export async function fsyncDirectoryAsync(dir: string, fs: AtomicWriteFs = nodeFs): Promise<void> {
+  const handle = await fs.open(dir, 'r');
   try {
     await handle.sync();
   } finally {

@@ -66,11 +66,12 @@ describe('gateway rate', () => {
     const { dir, remove } = await makeTempDir('faregate-taps-');
     t.after(remove);
     const taps = join(dir, 'taps.csv');
-    writeFileSync(taps, 'time,account,stop,network,direction\n2026-11-27 08:00,a,central,metro,in\n2026-11-27T08:00:00Z,,central,metro,sideways\n');
+    writeFileSync(taps, 'time,account,stop,network,direction\n2026-11-27 08:00,a,central,metro,in\n2026-11-27T08:00:00Z,,central,metro,sideways\n2026-02-30T08:00:00Z,b,central,metro,in\n');
     const result = gateway('rate', '--feed', DEMO_FEED_DIR, '--taps', taps);
     assert.equal(result.status, 2);
-    assert.match(result.stderr, /3 problems/);
+    assert.match(result.stderr, /4 problems/);
     assert.ok(result.stderr.includes(`${taps}:2 time: "2026-11-27 08:00" is not an ISO 8601 time with an offset or Z`));
+    assert.ok(result.stderr.includes(`${taps}:4 time: "2026-02-30T08:00:00Z" is not an ISO 8601 time with an offset or Z (e.g. 2026-11-27T08:00:00Z): there is no day 30 in 2026-02`), result.stderr);
     assert.ok(result.stderr.includes(`${taps}:3 direction: "sideways" is not "in" or "out"`));
     assert.ok(result.stderr.includes(`${taps}:3 account: is required`));
   });

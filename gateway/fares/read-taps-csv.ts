@@ -4,16 +4,14 @@
  * all are reported at once. Unknown stops or networks are not problems here: they
  * become `unrated` legs, so that no tap is ever dropped.
  */
+import { isoTimeProblem, parseIsoTimeMs } from '../../runtime/iso-time.ts';
 import { parseCsv } from './csv-table.ts';
 import { FareInputError, type FeedProblem } from './feed-problem.ts';
 import type { Tap } from './tap.ts';
 
-const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
-
+/** The one strict time parser of the CLIs and the API (runtime/iso-time.ts): a zone, and a real date. */
 export function parseTapTime(value: string): number | undefined {
-  if (!ISO_INSTANT.test(value)) return undefined;
-  const ms = Date.parse(value);
-  return Number.isNaN(ms) ? undefined : ms;
+  return isoTimeProblem(value) === undefined ? parseIsoTimeMs(value) : undefined;
 }
 
 export function parseTapsCsv(text: string, file: string): Tap[] {
@@ -33,7 +31,7 @@ export function parseTapsCsv(text: string, file: string): Tap[] {
     };
     const problem = (field: string, message: string): void => void problems.push({ file, line: record.line, field, message });
     const time = parseTapTime(get('time'));
-    if (time === undefined) problem('time', `"${get('time')}" is not an ISO 8601 time with an offset or Z (e.g. 2026-11-27T08:00:00Z)`);
+    if (time === undefined) problem('time', `"${get('time')}" is not an ISO 8601 time with an offset or Z (e.g. 2026-11-27T08:00:00Z): ${isoTimeProblem(get('time'))}`);
     const direction = get('direction');
     if (direction !== 'in' && direction !== 'out') problem('direction', `"${direction}" is not "in" or "out"`);
     if (get('account') === '') problem('account', 'is required');
