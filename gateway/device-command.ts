@@ -17,7 +17,8 @@ import { updateMosquittoFiles } from './mosquitto/mosquitto-files.ts';
 import { SERVICE_USER } from './service/gateway-service.ts';
 
 export const DEVICE_USAGE = `device add --id ID --station S --zone N --mode M [--direction entry|exit] [--config FILE] [--data-dir DIR]
-        [--mosquitto-dir DIR] [--password-file FILE]   registers a gate and prints its MQTT credentials
+        [--mosquitto-dir DIR] [--password-file FILE] [--fare-stop STOP_ID] [--fare-network NETWORK_ID]
+        registers a gate and prints its MQTT credentials
         (once; with --password-file the password goes into FILE, mode 0600)`;
 
 export async function deviceCommand(args: string[], print: (line: string) => void = (line) => void process.stdout.write(`${line}\n`)): Promise<void> {
@@ -31,6 +32,8 @@ export async function deviceCommand(args: string[], print: (line: string) => voi
     'data-dir': { type: 'string' },
     'mosquitto-dir': { type: 'string' },
     'password-file': { type: 'string' },
+    'fare-stop': { type: 'string' },
+    'fare-network': { type: 'string' },
   });
   const passwordFile = values['password-file'] as string | undefined;
   if (passwordFile !== undefined && !existsSync(dirname(resolve(passwordFile)))) {
@@ -47,7 +50,13 @@ export async function deviceCommand(args: string[], print: (line: string) => voi
     const credentials = new DeviceCredentials(ledger, service);
     let issued;
     try {
-      issued = await credentials.register({ id: required(values, 'id'), station: required(values, 'station'), ...place });
+      issued = await credentials.register({
+        id: required(values, 'id'),
+        station: required(values, 'station'),
+        ...place,
+        ...(values['fare-stop'] !== undefined && { fareStop: values['fare-stop'] as string }),
+        ...(values['fare-network'] !== undefined && { fareNetwork: values['fare-network'] as string }),
+      });
     } catch (error) {
       throw new UsageError((error as Error).message.replace(/^id:/, '--id:'));
     }

@@ -17,6 +17,9 @@ export interface DeviceRegistration {
   zone: number;
   mode: Mode;
   direction: Direction;
+  /** The fare feed's stop_id and network_id of the gate, when not its station and mode. */
+  fareStop?: string;
+  fareNetwork?: string;
 }
 
 export interface IssuedCredentials {

@@ -18,6 +18,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { GatewayApiContext } from '../service/gateway-context.ts';
 import { requireOperator } from './api-auth.ts';
 import { formatSchemaErrors, installErrorHandlers } from './api-errors.ts';
+import { clearingRoutes } from './clearing-routes.ts';
 import { clockRoutes } from './clock-routes.ts';
 import { denyRoutes } from './deny-routes.ts';
 import { deviceRoutes } from './device-routes.ts';
@@ -86,7 +87,7 @@ export async function buildApi(ctx: GatewayApiContext, options: ApiOptions = {})
 
   await app.register(swagger, {
     openapi: {
-      info: { title: 'Faregate gateway API', version: '1', description: 'Operator API of a Faregate gateway: gates, taps, deny list, tickets.' },
+      info: { title: 'Faregate gateway API', version: '1', description: 'Operator API of a Faregate gateway: gates, taps, deny list, tickets, fare clearing (settlement, journeys, flags).' },
       components: {
         securitySchemes: {
           bearerAuth: { type: 'http', scheme: 'bearer', description: 'An operator API token (npm run gateway -- token create --name NAME)' },
@@ -113,6 +114,7 @@ export async function buildApi(ctx: GatewayApiContext, options: ApiOptions = {})
       await denyRoutes(operatorApp, ctx);
       await clockRoutes(operatorApp, ctx);
       await ticketRoutes(operatorApp, ctx);
+      await clearingRoutes(operatorApp, ctx);
     },
     { prefix: '/api' },
   );

@@ -17,6 +17,8 @@ interface RegisterBody {
   zone: number;
   mode: Mode;
   direction: Direction;
+  fareStop?: string;
+  fareNetwork?: string;
 }
 
 interface CommandBody {
@@ -34,6 +36,8 @@ const registerBody = {
     zone: { type: 'integer', minimum: 0 },
     mode: { type: 'string', enum: MODES },
     direction: { type: 'string', enum: ['entry', 'exit'] },
+    fareStop: { type: 'string', minLength: 1, maxLength: 200, description: "the fare feed's stop_id of the gate's station; default the station id" },
+    fareNetwork: { type: 'string', minLength: 1, maxLength: 200, description: "the fare feed's network_id of the gate; default its mode" },
   },
 } as const;
 
@@ -60,6 +64,8 @@ const deviceView = {
     zone: { type: 'integer' },
     mode: { type: 'string' },
     direction: { type: 'string' },
+    fareStop: { type: 'string', description: 'fare feed stop_id, when set apart from the station' },
+    fareNetwork: { type: 'string', description: 'fare feed network_id, when set apart from the mode' },
     createdAt: { type: 'integer', description: 'Unix ms' },
     state: {
       type: 'object',
@@ -146,6 +152,7 @@ export async function deviceRoutes(app: FastifyInstance, ctx: GatewayApiContext)
 function registerHandler(ctx: GatewayApiContext) {
   return async (request: FastifyRequest<{ Body: RegisterBody }>, reply: FastifyReply) => {
     const known = (await ctx.ledger.getDevice(request.body.id)) !== null;
+    checkFarePlace(ctx, request.body);
     let issued;
     try {
       issued = await ctx.devices.register(request.body);
@@ -155,9 +162,22 @@ function registerHandler(ctx: GatewayApiContext) {
       if (message.startsWith('id: ')) throw new HttpError(400, `body/id ${message.slice(4)}`);
       throw error;
     }
+    ctx.clearing()?.forgetDevice(request.body.id);
     request.log.info({ device: request.body.id, operator: request.operator?.name, known }, 'device registered');
     return reply.code(known ? 200 : 201).send({ id: request.body.id, mqtt: { url: ctx.brokerUrl(), ...issued } });
   };
+}
+
+/** With a fare feed, the gate's stop and network (given, or its station and mode) must be in it. */
+function checkFarePlace(ctx: GatewayApiContext, body: RegisterBody): void {
+  const feed = ctx.clearing()?.feed;
+  if (!feed) return;
+  const problems: string[] = [];
+  const stop = body.fareStop ?? body.station;
+  const network = body.fareNetwork ?? body.mode;
+  if (!feed.stopNames.has(stop)) problems.push(`body/${body.fareStop === undefined ? 'station' : 'fareStop'} "${stop}" is not a stop_id of the fare feed${body.fareStop === undefined ? ' (set fareStop)' : ''}`);
+  if (!feed.networkNames.has(network)) problems.push(`body/${body.fareNetwork === undefined ? 'mode' : 'fareNetwork'} "${network}" is not a network_id of the fare feed${body.fareNetwork === undefined ? ' (set fareNetwork)' : ''}`);
+  if (problems.length > 0) throw new HttpError(400, problems.join('; '));
 }
 
 async function knownDevice(ctx: GatewayApiContext, id: string): Promise<Device> {

@@ -66,6 +66,9 @@ describe('public routes', () => {
       'GET /api/tickets/{id}',
       'GET /api/tickets/{id}/qr.png',
       'GET /api/tickets/{id}/qr.svg',
+      'GET /api/settlement',
+      'GET /api/accounts/{account}/journeys',
+      'GET /api/flags',
     ];
     assert.deepEqual([...routes].sort(), [...expected].sort());
     for (const [path, methods] of Object.entries(doc.paths)) {

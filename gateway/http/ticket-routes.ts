@@ -12,6 +12,7 @@ import QRCode from 'qrcode';
 import { FARE_CLASSES, MODES, PRODUCTS, type FareClass, type Mode, type Product } from '../../protocol/ticket/claims.ts';
 import { issueTicket, TicketRequestError, type TicketRequest } from '../../keys/issue-ticket.ts';
 import { readIssuerSigningKey, readKeyring } from '../../keys/keys-dir.ts';
+import { priceFor } from '../fares/fare-prices.ts';
 import type { StoredTicket } from '../ledger/ledger.ts';
 import type { GatewayApiContext } from '../service/gateway-context.ts';
 import { errorSchema, HttpError } from './api-errors.ts';
@@ -25,6 +26,7 @@ interface IssueBody {
   from: string;
   until: string;
   holderKey?: string;
+  fareProductId?: string;
 }
 
 const issueBody = {
@@ -39,6 +41,12 @@ const issueBody = {
     from: isoTime,
     until: isoTime,
     holderKey: { ...holderKeySchema, description: `${holderKeySchema.description}; the ticket then only works as a rotating code` },
+    fareProductId: {
+      type: 'string',
+      minLength: 1,
+      maxLength: 200,
+      description: "the fare feed's fare_product_id this single or pass is sold as; its price for the ticket's class is recorded, so clearing can apportion it by use",
+    },
   },
 } as const;
 
@@ -69,6 +77,9 @@ const ticketView = {
     from: { type: 'string', format: 'date-time' },
     until: { type: 'string', format: 'date-time' },
     holderKey: { type: 'string', description: 'hex' },
+    fareProductId: { type: 'string' },
+    priceMinor: { type: 'integer', description: 'the price in minor units of currency' },
+    currency: { type: 'string' },
     text: { type: 'string' },
     issuedAt: { type: 'string', format: 'date-time' },
     qr: qrLinks,
@@ -82,6 +93,7 @@ const isoOfSeconds = (seconds: number): string => new Date(seconds * 1000).toISO
 
 /** Signs with the current issuer key; a request the issuer refuses is the caller's error (400). */
 async function issue(ctx: GatewayApiContext, body: IssueBody): Promise<StoredTicket> {
+  const sale = saleOf(ctx, body);
   const keyring = readKeyring(ctx.keysDir);
   const now = Date.now();
   const issuer = keyring.issuers.find((entry) => entry.kid === keyring.signingKid);
@@ -118,9 +130,22 @@ async function issue(ctx: GatewayApiContext, body: IssueBody): Promise<StoredTic
     ...(claims.holderKey && { holderKeyHex: Buffer.from(claims.holderKey).toString('hex') }),
     text: issued.text,
     issuedAt: now,
+    ...sale,
   };
   await ctx.ledger.insertIssuedTicket(stored);
   return stored;
+}
+
+/** The fare product a single or pass is sold as, with its price for the ticket's class (from the fare feed). */
+function saleOf(ctx: GatewayApiContext, body: IssueBody): Pick<StoredTicket, 'fareProductId' | 'priceMinor' | 'currency'> {
+  if (body.fareProductId === undefined) return {};
+  if (body.product === 'account') throw new HttpError(400, 'body/fareProductId is not for an account ticket: its taps are rated and charged afterwards');
+  const feed = ctx.clearing()?.feed;
+  if (!feed) throw new HttpError(409, 'body/fareProductId needs a fare feed on this gateway (fares.feedDir or --fare-feed)');
+  if (!feed.prices.has(body.fareProductId)) throw new HttpError(400, `body/fareProductId "${body.fareProductId}" is not a fare product of the fare feed`);
+  const price = priceFor(feed, body.fareProductId, body.class ?? 'adult', '');
+  if (!price) throw new HttpError(400, `body/fareProductId "${body.fareProductId}" has no price for class ${body.class ?? 'adult'}`);
+  return { fareProductId: body.fareProductId, priceMinor: price.amountMinor, currency: price.currency };
 }
 
 async function storedTicket(ctx: GatewayApiContext, id: string): Promise<StoredTicket> {
@@ -161,6 +186,8 @@ export async function ticketRoutes(app: FastifyInstance, ctx: GatewayApiContext)
         from: isoOfSeconds(ticket.nbf),
         until: isoOfSeconds(ticket.exp),
         ...(ticket.holderKeyHex !== undefined && { holderKey: ticket.holderKeyHex }),
+        ...(ticket.fareProductId !== undefined && { fareProductId: ticket.fareProductId }),
+        ...(ticket.priceMinor !== undefined && { priceMinor: ticket.priceMinor, currency: ticket.currency }),
         text: ticket.text,
         issuedAt: new Date(ticket.issuedAt).toISOString(),
         qr: qrLinksOf(ticket.ticketId),
