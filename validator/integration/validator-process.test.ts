@@ -21,7 +21,7 @@ import { drained, TestGateway } from '../../runtime/testing/test-gateway.ts';
 import { makeTempDir } from '../../runtime/testing/temp-dir.ts';
 import { TestKeys } from '../../runtime/testing/test-keys.ts';
 import { DEVICE, writeConfig, type ConfigOptions } from '../../runtime/testing/validator-config-file.ts';
-import { tapsLogged, ValidatorProcess } from '../../runtime/testing/validator-process.ts';
+import { tapsLogged, ValidatorProcess, type LogLine } from '../../runtime/testing/validator-process.ts';
 import { sleep, waitUntil } from '../../runtime/testing/wait.ts';
 
 const cleanups: Array<() => Promise<void>> = [];
@@ -278,20 +278,28 @@ describe('the validator process against a real broker', { timeout: 120_000 }, ()
     const TIMEOUT = 4000;
     const { keys, gateway, validator } = await setUp('grants', { passageTimeoutMs: TIMEOUT });
     const outcomes = () => gateway.recordsOf(DEVICE).flatMap((record) => (record.kind === 'passage' ? [[record.tapSeq, record.outcome]] : []));
-    validator.feed([keys.ticket().text]); // this rider never walks through
-    const [first] = await tapsLogged(validator, 1);
+    /** A fresh ticket, accepted: on a loaded machine the journal's health bound may briefly refuse riders. */
+    const acceptedTap = async (): Promise<LogLine> => {
+      for (let attempt = 1; ; attempt++) {
+        const line = await validator.decide(keys.ticket().text);
+        if (line.decision === 'accept') return line;
+        assert.ok(line.reason === 'out_of_service' && attempt < 10, `a valid ticket was refused: ${String(line.reason)}`);
+        await waitUntil('the journal is healthy again', async () => (await validator.health()).journal.fault === null);
+      }
+    };
+    const first = await acceptedTap(); // this rider never walks through
     await sleep(TIMEOUT / 2); // the scenario: the next rider comes half a timeout later
-    validator.feed([keys.ticket().text]);
-    const [, second] = await tapsLogged(validator, 2);
+    const second = await acceptedTap();
     await waitUntil('the first grant expires', () => outcomes().length > 0);
-    assert.deepEqual(outcomes(), [[first!.seq, 'not-used']], 'the first grant expired alone');
+    assert.deepEqual(outcomes(), [[first.seq, 'not-used']], 'the first grant expired alone');
     validator.feed(['#passage']);
     await waitUntil('the passage is recorded', () => outcomes().length > 1);
-    assert.deepEqual(outcomes(), [[first!.seq, 'not-used'], [second!.seq, 'passed']]);
+    assert.deepEqual(outcomes(), [[first.seq, 'not-used'], [second.seq, 'passed']]);
     validator.feed(['#passage']); // someone without a ticket, no grant left
-    await waitUntil('the passage without a grant is an event', () => gateway.recordsOf(DEVICE).some((record) => record.kind === 'event'));
-    const alarm = gateway.recordsOf(DEVICE).find((record) => record.kind === 'event');
-    assert.ok(alarm?.kind === 'event' && (alarm.event === 'tailgating' || alarm.event === 'forced-passage'), JSON.stringify(alarm));
+    const alarmOf = () => gateway.recordsOf(DEVICE).find((record) => record.kind === 'event' && (record.event === 'tailgating' || record.event === 'forced-passage'));
+    await waitUntil('the passage without a grant is an alarm event', () => alarmOf() !== undefined);
+    const alarm = alarmOf();
+    assert.ok(alarm?.kind === 'event');
     assert.equal(await validator.metric(`faregate_gate_events_total{event="${alarm.event}"}`), 1);
   });
 
