@@ -21,13 +21,13 @@ const MERGED_FROM_PEER = 'faregate_passback_merged_total{source="peer"}';
 
 
 describe('single tickets and passback across the gates of a station and a restart', { timeout: 120_000 }, () => {
-  it('refuses the second use at the next gate of the station and after a kill -9 of the first gate', async (t) => {
+  it('refuses the second use at the next gate of the station, after a kill -9 of either gate, and flags what got through with the uplink down', async (t) => {
     const fleet = await GatewayWithGates.start('station-passback', cleanups);
     const { keys } = fleet;
     const files = [await fleet.register('pb-gate-1', STATION), await fleet.register('pb-gate-2', STATION)];
     const startValidator = (file: string): Promise<ValidatorProcess> => fleet.startValidator(file);
     const first = await startValidator(files[0]!);
-    const second = await startValidator(files[1]!);
+    let second = await startValidator(files[1]!);
 
     // One gate accepts; the other learns of it over the station topic and refuses the ticket.
     const single = keys.singleTicket();
@@ -54,6 +54,15 @@ describe('single tickets and passback across the gates of a station and a restar
     assert.equal(restarted.linesWith('anti-passback memory rebuilt from the journal')[0]?.merged, 1);
     // And another single ticket still gets in: nothing else is blocked.
     assert.equal((await restarted.decide(keys.singleTicket().text)).decision, 'accept');
+
+    // The second gate is down while the first accepts; back, it asks its peer and refuses the ticket.
+    second.kill('SIGKILL');
+    await second.exited;
+    const whileDown = keys.singleTicket();
+    assert.equal((await restarted.decide(whileDown.text)).decision, 'accept');
+    second = await startValidator(files[1]!);
+    await waitUntil('the restarted second gate caught up with its peer', async () => (await second.metric(MERGED_FROM_PEER)) >= 1, { intervalMs: 10 });
+    assert.equal((await second.decide(whileDown.text)).reason, 'passback');
 
     // With the uplink down each gate decides alone: both let the same single ticket in, and
     // clearing flags it once the journals reach the gateway again.

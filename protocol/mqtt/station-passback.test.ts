@@ -21,6 +21,8 @@ describe('station passback share', () => {
     assert.deepEqual(parsePassbackShare(encodePassbackShare(share)), share);
     assert.throws(() => parsePassbackShare('{"v":1,"device":"gate-1","station":"central","entries":[{"key":"' + TICKET.slice(0, 30) + '","at":1,"single":true}]}'), (error: Error) => error instanceof MessageError && /\/entries\/0\/key/.test(error.message));
     assert.throws(() => parsePassbackShare('not json'), /passback share: not JSON/);
+    const request = { v: 1 as const, device: 'gate-2', station: 'central', entries: [], syncSince: 1_767_222_000 };
+    assert.deepEqual(parsePassbackShare(encodePassbackShare(request)), request);
     const tooMany = { ...share, entries: Array.from({ length: MAX_SHARED_ENTRIES + 1 }, () => share.entries[0]!) };
     assert.throws(() => parsePassbackShare(encodePassbackShare(tooMany)), /entries/);
   });

@@ -27,6 +27,11 @@ export interface PassbackShare {
   device: string;
   station: string;
   entries: SharedEntry[];
+  /**
+   * A request: the sender (just connected, e.g. after a restart) asks its peers for every
+   * entry they remember at or after this time, Unix seconds. They answer with shares.
+   */
+  syncSince?: number;
 }
 
 const idPattern = '^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$';
@@ -40,7 +45,6 @@ const shareSchema = {
     station: { type: 'string', pattern: idPattern },
     entries: {
       type: 'array',
-      minItems: 1,
       maxItems: MAX_SHARED_ENTRIES,
       items: {
         type: 'object',
@@ -53,6 +57,7 @@ const shareSchema = {
         },
       },
     },
+    syncSince: { type: 'integer', minimum: 0 },
   },
 } as const;
 

@@ -77,6 +77,15 @@ export class PassbackState {
     this.entries.set(entry.key, { station: later.station, enteredAt: later.enteredAt, single: held.single || entry.single });
   }
 
+  /** Every remembered entry at or after `since` (Unix seconds), for a peer catching up. */
+  entriesSince(since: number): PassbackEntry[] {
+    const found: PassbackEntry[] = [];
+    for (const [key, record] of this.entries.entries()) {
+      if (record.enteredAt >= since) found.push({ key, station: record.station, enteredAt: record.enteredAt, single: record.single });
+    }
+    return found;
+  }
+
   /** The key this memory files a ticket under (the keyed hash in the service). */
   key(ticketId: string): string {
     if (ticketId !== this.lastTicketId) {

@@ -23,10 +23,10 @@ class FakeLink implements PeerLink {
 }
 
 async function setup() {
-  const state = new PassbackState(100, (ticketId) => passbackKey(KEY, ticketId));
+  const state = new PassbackState(1000, (ticketId) => passbackKey(KEY, ticketId));
   const link = new FakeLink();
   const metrics = createValidatorMetrics();
-  const peers = new StationPeers({ device: 'gate-1', station: 'central', state, link, metrics }, pino({ level: 'silent' }));
+  const peers = new StationPeers({ device: 'gate-1', station: 'central', state, link, metrics, rememberSince: () => T - 3600 }, pino({ level: 'silent' }));
   await peers.start();
   const counted = async (name: 'passbackShared' | 'passbackMerged', label: string): Promise<number> =>
     (await metrics[name].get()).values.find((value) => Object.values(value.labels).includes(label))?.value ?? 0;
@@ -98,6 +98,33 @@ describe('station peers refused their topic', () => {
     state.recordEntry('dd'.repeat(16), 'single', 'central', T);
     await nextTurn();
     await nextTurn();
-    assert.equal(link.sent.length, 1);
+    assert.deepEqual(link.sent.map(({ share }) => share.entries.length), [0, 1], 'a sync request on the granted topic, then the entry');
+  });
+});
+
+describe('station peers catching up', () => {
+  it('asks its peers for what they remember on every connection', async () => {
+    const { link, peers } = await setup();
+    peers.onSubscribed([]);
+    await nextTurn();
+    assert.deepEqual(link.sent.map(({ share }) => [share.syncSince, share.entries.length]), [[T - 3600, 0]]);
+  });
+
+  it("answers a peer's request with every entry it remembers in the window, its own and merged ones, in shares of 100", async () => {
+    const { state, link, peers } = await setup();
+    for (let i = 0; i < 150; i++) state.merge({ key: i.toString(16).padStart(32, '0'), station: 'central', enteredAt: T - 10, single: true });
+    state.merge({ key: 'f'.repeat(32), station: 'central', enteredAt: T - 7200, single: false });
+    state.recordEntry(TICKET, 'single', 'central', T);
+    await nextTurn();
+    await nextTurn();
+    link.sent.length = 0;
+    peers.onMessage(encodePassbackShare({ v: 1, device: 'gate-1', station: 'central', entries: [], syncSince: T - 3600 }));
+    assert.equal(link.sent.length, 0, 'its own request echoed is not answered');
+    peers.onMessage(encodePassbackShare({ v: 1, device: 'gate-2', station: 'central', entries: [], syncSince: T - 3600 }));
+    await nextTurn();
+    assert.deepEqual(link.sent.map(({ share }) => share.entries.length), [100, 51]);
+    const keys = link.sent.flatMap(({ share }) => share.entries.map((entry) => entry.key));
+    assert.ok(keys.includes(passbackKey(KEY, TICKET)));
+    assert.ok(!keys.includes('f'.repeat(32)), 'entries older than the window stay out');
   });
 });

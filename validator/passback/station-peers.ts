@@ -4,7 +4,9 @@
  * local entry is queued and published on the next turn of the event loop, after the
  * gate has been commanded; a peer's entry is merged the moment it arrives. With the
  * uplink down the entries are not shared (a log line and a metric); each gate then
- * keeps its own memory, and clearing sees what slipped through.
+ * keeps its own memory, and clearing sees what slipped through. On every connection a
+ * gate asks its peers for what they remember (entries made while it was down or cut
+ * off); its own accepts it reads back from its journal.
  */
 import type { Logger } from 'pino';
 import { encodePassbackShare, MAX_SHARED_ENTRIES, parsePassbackShare, type SharedEntry } from '../../protocol/mqtt/station-passback.ts';
@@ -31,6 +33,8 @@ export class StationPeers {
       state: PassbackState;
       link: PeerLink;
       metrics: Pick<ValidatorMetrics, 'passbackShared' | 'passbackMerged'>;
+      /** The oldest entry time (Unix seconds) that still matters, now. */
+      rememberSince: () => number;
     },
     private readonly logger: Logger,
   ) {
@@ -48,7 +52,11 @@ export class StationPeers {
   /** The broker's answer to this connection's subscriptions. */
   onSubscribed(refused: string[]): void {
     this.granted = !refused.includes(this.topic);
-    if (!this.granted) this.logger.error({ topic: this.topic, station: this.parts.station }, 'station topic refused by the broker: is this gate registered at this station? Entries are not shared');
+    if (!this.granted) {
+      this.logger.error({ topic: this.topic, station: this.parts.station }, 'station topic refused by the broker: is this gate registered at this station? Entries are not shared');
+      return;
+    }
+    this.send({ entries: [], syncSince: this.parts.rememberSince() }, 0);
   }
 
   /** A message on the station topic. Never throws. */
@@ -63,7 +71,8 @@ export class StationPeers {
       for (const entry of share.entries) {
         this.parts.state.merge({ key: entry.key, station: share.station, enteredAt: entry.at, single: entry.single });
       }
-      this.parts.metrics.passbackMerged.inc({ source: 'peer' }, share.entries.length);
+      if (share.entries.length > 0) this.parts.metrics.passbackMerged.inc({ source: 'peer' }, share.entries.length);
+      if (share.syncSince !== undefined) this.answerSync(share.device, share.syncSince);
     } catch (error) {
       this.logger.warn({ reason: (error as Error).message }, 'passback share refused');
     }
@@ -86,16 +95,33 @@ export class StationPeers {
       this.logger.warn({ entries: entries.length, connected: link.connected }, 'accepted entries not shared with the station (this gate remembers them)');
       return;
     }
+    this.sendEntries(entries);
+  }
+
+  /** A peer just connected: everything remembered from its window, in shares of at most 100. */
+  private answerSync(peer: string, since: number): void {
+    if (!this.parts.link.connected || !this.granted) return;
+    const entries = this.parts.state.entriesSince(since).map((entry) => ({ key: entry.key, at: entry.enteredAt, single: entry.single }));
+    this.logger.info({ peer, entries: entries.length }, 'a station peer asked for the remembered entries');
+    this.sendEntries(entries);
+  }
+
+  private sendEntries(entries: SharedEntry[]): void {
     for (let i = 0; i < entries.length; i += MAX_SHARED_ENTRIES) {
-      const chunk = entries.slice(i, i + MAX_SHARED_ENTRIES);
-      const payload = encodePassbackShare({ v: 1, device: this.parts.device, station: this.parts.station, entries: chunk });
-      link.publish(this.topic, payload, { qos: 1 }).then(
-        () => metrics.passbackShared.inc({ outcome: 'sent' }, chunk.length),
-        (error: unknown) => {
-          metrics.passbackShared.inc({ outcome: 'failed' }, chunk.length);
-          this.logger.warn({ reason: (error as Error).message, entries: chunk.length }, 'accepted entries not shared with the station');
-        },
-      );
+      this.send({ entries: entries.slice(i, i + MAX_SHARED_ENTRIES) }, Math.min(MAX_SHARED_ENTRIES, entries.length - i));
     }
+  }
+
+  /** Publishes one share; `counted` entries go into the shared metric by outcome. */
+  private send(share: { entries: SharedEntry[]; syncSince?: number }, counted: number): void {
+    const { link, metrics } = this.parts;
+    const payload = encodePassbackShare({ v: 1, device: this.parts.device, station: this.parts.station, ...share });
+    link.publish(this.topic, payload, { qos: 1 }).then(
+      () => metrics.passbackShared.inc({ outcome: 'sent' }, counted),
+      (error: unknown) => {
+        metrics.passbackShared.inc({ outcome: 'failed' }, counted);
+        this.logger.warn({ reason: (error as Error).message, entries: share.entries.length }, 'station share not published');
+      },
+    );
   }
 }

@@ -276,7 +276,8 @@ export class ValidatorService {
       { device, rootPublicKey, uplink, bundles, clock, metrics: this.metrics, onBundlesChanged: () => this.publishState() },
       this.logger.child({ module: 'downlink' }),
     );
-    peers = new StationPeers({ device, station: this.config.station, state: passback, link, metrics: this.metrics }, this.logger.child({ module: 'passback' }));
+    const rememberSince = (): number => Math.floor(clock.now().seconds) - passbackMemorySeconds(this.config);
+    peers = new StationPeers({ device, station: this.config.station, state: passback, link, metrics: this.metrics, rememberSince }, this.logger.child({ module: 'passback' }));
     this.link = link;
     this.uplink = uplink;
     return [

@@ -81,6 +81,16 @@ describe('uplink', () => {
     assert.deepEqual(link.batches.slice(2).map((b) => [b.firstSeq, b.lastSeq]), [[21, 30], [31, 40]]);
   });
 
+  it('never sends a batch across a seq jump (the seqs a crash lost): it ends before and the next begins after', async () => {
+    journal.add(12);
+    // Seqs 4..9 were lost in a crash: the journal holds 1..3 and 10..12.
+    journal.records = journal.records.filter((record) => record.seq <= 3 || record.seq >= 10);
+    journal.readFrom = async (fromSeq, max) => journal.records.filter((record) => record.seq >= fromSeq).slice(0, max);
+    uplink.onCommitted();
+    await clock.tickAsync(200);
+    assert.deepEqual(link.batches.map((b) => [b.firstSeq, b.lastSeq]), [[1, 3], [10, 12]]);
+  });
+
   it('keeps records until acked and re-sends from the ack point after a reconnect', async () => {
     journal.add(20);
     uplink.onCommitted();

@@ -164,7 +164,7 @@ export class Uplink {
         this.sentThrough - this.journal.acknowledgedSeq < this.options.maxInFlightBatches * this.options.batchMaxRecords &&
         this.journal.committedSeq > this.sentThrough
       ) {
-        const records = await this.journal.readFrom(this.sentThrough + 1, this.options.batchMaxRecords);
+        const records = consecutiveRun(await this.journal.readFrom(this.sentThrough + 1, this.options.batchMaxRecords));
         if (records.length === 0) break;
         const batch: TapBatch = {
           v: 1,
@@ -210,4 +210,15 @@ export class Uplink {
       }
     }, this.options.ackTimeoutMs);
   }
+}
+
+/**
+ * The leading records with consecutive seqs: a batch never spans a jump (the seqs a crash
+ * lost, declared by the loss record after them), which the gateway would refuse; the
+ * next batch starts after the jump.
+ */
+export function consecutiveRun(records: JournalRecord[]): JournalRecord[] {
+  let end = 1;
+  while (end < records.length && records[end]!.seq === records[end - 1]!.seq + 1) end++;
+  return end >= records.length ? records : records.slice(0, end);
 }
