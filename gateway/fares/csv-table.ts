@@ -18,10 +18,21 @@ export interface CsvTable {
   errors: Array<{ line: number; message: string }>;
 }
 
-export function parseCsv(text: string): CsvTable {
+/**
+ * Reads records one at a time: `visit` gets each record after the header with the
+ * line it starts on and the header (records whose field count differs from the header's are errors,
+ * not visited). Returns the header and the errors.
+ */
+export function readCsv(text: string, visit: (values: string[], line: number, header: string[]) => void): Pick<CsvTable, 'header' | 'errors'> {
   const source = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-  const rows: CsvRecord[] = [];
   const errors: CsvTable['errors'] = [];
+  let header: string[] | undefined;
+  const deliver = (values: string[], startLine: number): void => {
+    if (values.length === 1 && values[0] === '') return;
+    if (!header) header = values.map((name) => name.trim());
+    else if (values.length !== header.length) errors.push({ line: startLine, message: `${values.length} fields where the header has ${header.length}` });
+    else visit(values, startLine, header);
+  };
   let line = 1;
   let pos = 0;
   while (pos < source.length) {
@@ -35,7 +46,7 @@ export function parseCsv(text: string): CsvTable {
         for (;;) {
           if (pos >= source.length) {
             errors.push({ line: startLine, message: 'a quoted field is not closed' });
-            return finish(rows, errors);
+            return { header: header ?? [], errors };
           }
           const char = source[pos]!;
           if (char === '"') {
@@ -74,19 +85,13 @@ export function parseCsv(text: string): CsvTable {
         ended = true;
       }
     }
-    if (!(values.length === 1 && values[0] === '')) rows.push({ line: startLine, values });
+    deliver(values, startLine);
   }
-  return finish(rows, errors);
+  return { header: header ?? [], errors };
 }
 
-function finish(rows: CsvRecord[], errors: CsvTable['errors']): CsvTable {
-  const [head, ...records] = rows;
-  if (!head) return { header: [], records: [], errors };
-  const header = head.values.map((name) => name.trim());
-  for (const record of records) {
-    if (record.values.length !== header.length) {
-      errors.push({ line: record.line, message: `${record.values.length} fields where the header has ${header.length}` });
-    }
-  }
-  return { header, records: records.filter((record) => record.values.length === header.length), errors };
+export function parseCsv(text: string): CsvTable {
+  const records: CsvRecord[] = [];
+  const { header, errors } = readCsv(text, (values, line) => records.push({ line, values }));
+  return { header, records, errors: errors.sort((a, b) => a.line - b.line) };
 }

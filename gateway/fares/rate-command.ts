@@ -6,23 +6,35 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { parseCommandArgs, readTextFile, required, UsageError } from '../../runtime/cli/args.ts';
 import { loadFeed } from './load-feed.ts';
-import { rateTaps } from './rate-taps.ts';
-import { ratingJsonLines, ratingTableLines } from './rate-output.ts';
+import { forEachAccountRating } from './rate-taps.ts';
+import { jsonLinesWriter, tableWriter } from './rate-output.ts';
 import { parseTapsCsv } from './read-taps-csv.ts';
 
 export const RATE_USAGE = 'rate --feed DIR --taps FILE.csv [--json] [--out FILE]';
 
-/** Writes lines in chunks to a file descriptor (stdout or --out). */
-function writeLines(fd: number, lines: Iterable<string>): void {
-  let chunk = '';
-  for (const line of lines) {
-    chunk += `${line}\n`;
-    if (chunk.length > 1 << 16) {
-      writeSync(fd, chunk);
-      chunk = '';
-    }
+/** Lines to a file descriptor (stdout or --out), in chunks. */
+class LineSink {
+  private chunk = '';
+
+  constructor(private readonly fd: number) {}
+
+  write(line: string): void {
+    this.chunk += `${line}\n`;
+    if (this.chunk.length > 1 << 16) this.flush();
   }
-  if (chunk !== '') writeSync(fd, chunk);
+
+  flush(): void {
+    if (this.chunk !== '') writeSync(this.fd, this.chunk);
+    this.chunk = '';
+  }
+}
+
+function openOut(path: string): number {
+  try {
+    return openSync(path, 'w');
+  } catch (error) {
+    throw new UsageError(`--out: cannot write ${path} (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
 }
 
 export async function rateCommand(args: string[]): Promise<void> {
@@ -35,21 +47,15 @@ export async function rateCommand(args: string[]): Promise<void> {
   const feed = loadFeed(required(values, 'feed'));
   const tapsPath = required(values, 'taps');
   const taps = parseTapsCsv(readTextFile(tapsPath, 'taps'), tapsPath);
-  const rating = rateTaps(feed, taps);
-  const lines = values.json ? ratingJsonLines(rating) : ratingTableLines(feed, rating);
-  if (values.out === undefined) {
-    writeLines(1, lines);
-    return;
-  }
-  let fd: number;
+  const fd = values.out === undefined ? 1 : openOut(values.out as string);
   try {
-    fd = openSync(values.out as string, 'w');
-  } catch (error) {
-    throw new UsageError(`--out: cannot write ${values.out as string} (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
-  }
-  try {
-    writeLines(fd, lines);
+    const sink = new LineSink(fd);
+    const write = (line: string): void => sink.write(line);
+    const writer = values.json ? jsonLinesWriter(write) : tableWriter(feed, write);
+    forEachAccountRating(feed, taps, (rating) => writer.account(rating));
+    writer.finish();
+    sink.flush();
   } finally {
-    closeSync(fd);
+    if (fd !== 1) closeSync(fd);
   }
 }

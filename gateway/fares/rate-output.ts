@@ -1,12 +1,18 @@
 /**
- * The `rate` command's output: the contract's JSON lines (every leg, then every
- * account's service-day totals, then every account total) or a readable table with
- * local times and the explanations under each leg.
+ * The `rate` command's output, written one account at a time so that nothing but the
+ * totals is kept: the contract's JSON lines (every leg, then every account's
+ * service-day totals, then every account total) or a readable table with local times
+ * and the explanations under each leg.
  */
 import { FareContext } from './fare-context.ts';
 import type { FareFeed } from './fare-feed.ts';
 import { formatMinorUnits } from './money.ts';
-import type { RatedLeg, Rating } from './rating.ts';
+import type { AccountRating, RatedLeg } from './rating.ts';
+
+export interface RatingWriter {
+  account(rating: AccountRating): void;
+  finish(): void;
+}
 
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 
@@ -18,39 +24,49 @@ export function legJson(leg: RatedLeg): string {
   });
 }
 
-export function* ratingJsonLines(rating: Rating): Generator<string> {
-  for (const account of rating.accounts) for (const leg of account.legs) yield legJson(leg);
-  for (const account of rating.accounts) {
-    for (const day of account.days) yield JSON.stringify({ type: 'day', account: account.account, service_day: day.serviceDay, total_minor: day.totalMinor, currency: account.currency });
-  }
-  for (const account of rating.accounts) yield JSON.stringify({ type: 'account', account: account.account, total_minor: account.totalMinor, currency: account.currency });
-}
-
-function localTime(feed: FareFeed, ms: number | null): string {
-  if (ms === null) return '';
-  return new Date(FareContext.of(feed).clock.wallTime(ms)).toISOString().slice(0, 16).replace('T', ' ');
+/** Leg lines as accounts come; day and account lines (kept as short strings) at the end. */
+export function jsonLinesWriter(write: (line: string) => void): RatingWriter {
+  const days: string[] = [];
+  const totals: string[] = [];
+  return {
+    account(rating) {
+      for (const leg of rating.legs) write(legJson(leg));
+      for (const day of rating.days) days.push(JSON.stringify({ type: 'day', account: rating.account, service_day: day.serviceDay, total_minor: day.totalMinor, currency: rating.currency }));
+      totals.push(JSON.stringify({ type: 'account', account: rating.account, total_minor: rating.totalMinor, currency: rating.currency }));
+    },
+    finish() {
+      for (const line of days) write(line);
+      for (const line of totals) write(line);
+    },
+  };
 }
 
 function pad(cells: string[], widths: number[]): string {
   return cells.map((cell, i) => (i >= cells.length - 2 ? cell.padStart(widths[i]!) : cell.padEnd(widths[i]!))).join('  ').trimEnd();
 }
 
-export function* ratingTableLines(feed: FareFeed, rating: Rating): Generator<string> {
-  const money = (minor: number): string => formatMinorUnits(minor, rating.currency).replace(` ${rating.currency}`, '');
+/** A block per account: its legs with their explanations, its service days and its total. */
+export function tableWriter(feed: FareFeed, write: (line: string) => void): RatingWriter {
+  const clock = FareContext.of(feed).clock;
+  const local = (ms: number | null): string => (ms === null ? '' : new Date(clock.wallTime(ms)).toISOString().slice(0, 16).replace('T', ' '));
+  const money = (minor: number): string => formatMinorUnits(minor, feed.currency).replace(` ${feed.currency}`, '');
   const stop = (id: string | null): string => (id === null ? '?' : (feed.stopNames.get(id) ?? id));
-  yield `Times are local (${feed.timezone}); amounts in ${rating.currency}.`;
-  for (const account of rating.accounts) {
-    const rows = account.legs.map((leg) => [localTime(feed, leg.start), localTime(feed, leg.end).slice(11), feed.networkNames.get(leg.network) ?? leg.network, `${stop(leg.fromStop)} → ${stop(leg.toStop)}`, leg.status, money(leg.baseMinor), money(leg.chargeMinor)]);
-    const header = ['start', 'end', 'network', 'journey', 'status', 'fare', 'charged'];
-    const widths = header.map((name, i) => Math.max(name.length, ...rows.map((row) => row[i]!.length)));
-    yield '';
-    yield `Account ${account.account}`;
-    yield pad(header, widths);
-    for (const [i, row] of rows.entries()) {
-      yield pad(row, widths);
-      for (const line of account.legs[i]!.explain) yield `    · ${line}`;
-    }
-    for (const day of account.days) yield `  service day ${day.serviceDay}: ${money(day.totalMinor)}`;
-    yield `  total: ${money(account.totalMinor)}`;
-  }
+  write(`Times are local (${feed.timezone}); amounts in ${feed.currency}.`);
+  return {
+    account(rating) {
+      const rows = rating.legs.map((leg) => [local(leg.start), local(leg.end).slice(11), feed.networkNames.get(leg.network) ?? leg.network, `${stop(leg.fromStop)} → ${stop(leg.toStop)}`, leg.status, money(leg.baseMinor), money(leg.chargeMinor)]);
+      const header = ['start', 'end', 'network', 'journey', 'status', 'fare', 'charged'];
+      const widths = header.map((name, i) => Math.max(name.length, ...rows.map((row) => row[i]!.length)));
+      write('');
+      write(`Account ${rating.account}`);
+      write(pad(header, widths));
+      rows.forEach((row, i) => {
+        write(pad(row, widths));
+        for (const line of rating.legs[i]!.explain) write(`    · ${line}`);
+      });
+      for (const day of rating.days) write(`  service day ${day.serviceDay}: ${money(day.totalMinor)}`);
+      write(`  total: ${money(rating.totalMinor)}`);
+    },
+    finish() {},
+  };
 }
