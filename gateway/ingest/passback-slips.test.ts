@@ -7,11 +7,11 @@ import { PassbackSlips } from './passback-slips.ts';
 
 const TICKET = 'ab'.repeat(16);
 
-function setup() {
+function setup(singles = true) {
   const metrics = createGatewayMetrics();
   const lines: Array<Record<string, unknown>> = [];
   const logger = pino({ level: 'warn' }, { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) });
-  const slips = new PassbackSlips(() => 600, metrics, logger);
+  const slips = new PassbackSlips({ passbackSeconds: () => 600, singles }, metrics, logger);
   const count = async (rule: string): Promise<number> => (await metrics.passbackSlips.get()).values.find((v) => v.labels.rule === rule)?.value ?? 0;
   return { slips, lines, count };
 }
@@ -39,6 +39,12 @@ describe('clearing flags tickets that got through twice', () => {
     assert.equal(slips.observe([day('gate-2', 1, 'central', 1000 + 600)]), 0, 'after the anti-passback time');
     assert.equal(slips.observe([day('gate-4', 1, 'central', 990)]), 1, 'an earlier gate time arriving later');
     assert.equal(await count('passback'), 1);
+  });
+
+  it('leaves reused singles to fare clearing when that runs', () => {
+    const { slips } = setup(false);
+    const single = (device: string) => sampleTap(device, 1, { ticketId: TICKET, product: 'single', decision: 'accept', reason: 'ok' });
+    assert.equal(slips.observe([single('gate-1'), single('gate-2')]), 0);
   });
 
   it('ignores rejects, exits and other records', () => {

@@ -30,7 +30,8 @@ export class PassbackSlips {
   private readonly entries = new LRUCache<string, Entry[]>({ max: PASSBACK_SLIP_MEMORY });
 
   constructor(
-    private readonly passbackSeconds: () => number,
+    /** `singles: false` leaves reused singles to fare clearing (gateway/clearing), which flags them from the ledger. */
+    private readonly options: { passbackSeconds: () => number; singles: boolean },
     private readonly metrics: Pick<GatewayMetrics, 'passbackSlips'>,
     private readonly logger: Logger,
   ) {}
@@ -50,7 +51,8 @@ export class PassbackSlips {
     const seen = this.entries.get(ticketId) ?? [];
     if (seen.some((entry) => entry.device === tap.device && entry.seq === tap.seq)) return false;
     const rule: SlipRule = tap.product === 'single' ? 'single_use' : 'passback';
-    const window = this.passbackSeconds() * 1000;
+    if (rule === 'single_use' && !this.options.singles) return false;
+    const window = this.options.passbackSeconds() * 1000;
     const earlier = seen.find((entry) => rule === 'single_use' || (entry.station === tap.station && Math.abs(tap.at - entry.at) < window));
     if (seen.length < MAX_ENTRIES_PER_TICKET) this.entries.set(ticketId, [...seen, { device: tap.device, seq: tap.seq, station: tap.station, at: tap.at }]);
     if (!earlier) return false;

@@ -148,7 +148,12 @@ export class GatewayService {
       // A broker that restarted without persistence has lost every retained message.
       { onReconnect: () => void this.fleet.republish('broker connection back').catch(() => undefined) },
     );
-    const slips = new PassbackSlips(() => this.fleet.fares?.passbackSeconds ?? DEFAULT_CHECK_SETTINGS.passbackSeconds, this.metrics, this.logger.child({ module: 'clearing' }));
+    // With a fare feed, fare clearing flags a reused single from the ledger (durably); then only passback is ours.
+    const slips = new PassbackSlips(
+      { passbackSeconds: () => this.fleet.fares?.passbackSeconds ?? DEFAULT_CHECK_SETTINGS.passbackSeconds, singles: this.clearing === undefined },
+      this.metrics,
+      this.logger.child({ module: 'clearing' }),
+    );
     this.ingest = new TapIngest(this.ledger, this.client, this.metrics, this.logger.child({ module: 'ingest' }), (records) => {
       slips.observe(records);
       this.clearing?.observe(records);
