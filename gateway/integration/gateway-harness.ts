@@ -11,7 +11,8 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import assert from 'node:assert/strict';
-import type { JournalRecord } from '../../protocol/uplink/tap-record.ts';
+import type { Mode } from '../../protocol/ticket/claims.ts';
+import type { Direction, JournalRecord } from '../../protocol/uplink/tap-record.ts';
 import { hashPrefix } from '../../runtime/logger.ts';
 import type { TestKeys } from '../../runtime/testing/test-keys.ts';
 import { writeConfig } from '../../runtime/testing/validator-config-file.ts';
@@ -167,13 +168,13 @@ export class GatewayApi {
     return { status: response.status, body: (text === '' ? undefined : JSON.parse(text)) as T };
   }
 
-  async registerDevice(id: string, station: string): Promise<{ url: string; username: string; password: string }> {
+  async registerDevice(id: string, station: string, place: GatePlace = {}): Promise<{ url: string; username: string; password: string }> {
     const { status, body } = await this.request<{ id: string; mqtt: { url: string; username: string; password: string } }>('POST', '/api/devices', {
       id,
       station,
       zone: 1,
-      mode: 'metro',
-      direction: 'entry',
+      mode: place.mode ?? 'metro',
+      direction: place.direction ?? 'entry',
     });
     assert.equal(status, 201, `POST /api/devices ${id}: ${JSON.stringify(body)}`);
     return body.mqtt;
@@ -209,7 +210,13 @@ export async function metricValue(httpUrl: string, name: string): Promise<number
   return line === undefined ? 0 : Number(line.slice(name.length + 1));
 }
 
-export interface ValidatorSetup {
+/** A gate's mode and direction (default a metro entry gate). */
+export interface GatePlace {
+  mode?: Mode;
+  direction?: Direction;
+}
+
+export interface ValidatorSetup extends GatePlace {
   file: string;
   device: string;
   station: string;
@@ -229,6 +236,8 @@ export async function writeValidatorConfig(setup: ValidatorSetup): Promise<strin
   const config = JSON.parse(await readFile(setup.file, 'utf8')) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- our own file
   config.device = setup.device;
   config.station = setup.station;
+  if (setup.mode !== undefined) config.mode = setup.mode;
+  if (setup.direction !== undefined) config.direction = setup.direction;
   config.mqtt.username = setup.mqtt.username;
   config.mqtt.password = setup.mqtt.password;
   await writeFile(setup.file, JSON.stringify(config, null, 2));

@@ -37,6 +37,12 @@ export class TestKeys {
     return issueTicket({ product: 'day', validFrom: now - 3600, validUntil: now + 86_400 }, this.issuer, now);
   }
 
+  /** A valid account ticket (the ride-code model: its taps are rated afterwards), distinct every call. */
+  accountTicket(fareClass: 'adult' | 'child' = 'adult'): IssuedTicket {
+    const now = Math.floor(Date.now() / 1000);
+    return issueTicket({ product: 'account', fareClass, validFrom: now - 3600, validUntil: now + 86_400 }, this.issuer, now);
+  }
+
   /** A valid single ticket (one entry), distinct every call. */
   singleTicket(): IssuedTicket {
     const now = Math.floor(Date.now() / 1000);
