@@ -147,4 +147,17 @@ describe('the gate when its journal disk fails', { timeout: 120_000 }, () => {
     assert.equal(tap().decision, 'accept');
     await delivered();
   });
+
+  it('a journal that opens late is read back into anti-passback before the gate admits anyone', async () => {
+    await makeService().start();
+    const single = keys.singleTicket();
+    assert.equal(service.pipeline!.onCode(single.text)?.decision, 'accept');
+    await service.stop();
+    disk.fail('EIO');
+    await makeService().start();
+    assert.equal(service.health().ready, false);
+    disk.heal();
+    await waitUntil('the journal opens and the gate returns to service', () => service.health().ready, { timeoutMs: 15_000 });
+    assert.equal(service.pipeline!.onCode(single.text)?.reason, 'passback', 'the single ticket used before the restart stays used');
+  });
 });

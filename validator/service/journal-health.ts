@@ -29,8 +29,11 @@ export interface JournalHealthOptions {
 export interface JournalHealthEvents {
   /** The fault text, or undefined when healthy again. Called on every change only. */
   onFault(fault: string | undefined): void;
-  /** The journal opened (at start, or later after a failed open). */
-  onOpened(): void;
+  /**
+   * The journal opened (at start, or late after failures). Awaited before the gate may
+   * admit anyone: what is read back from the journal (anti-passback) must be in first.
+   */
+  onOpened(): void | Promise<void>;
 }
 
 export class JournalHealth {
@@ -104,8 +107,12 @@ export class JournalHealth {
       }
       return;
     }
-    this.openFailure = undefined;
+    try {
+      await this.events.onOpened();
+    } catch (error) {
+      this.logger.error({ err: error }, 'journal opened, but reading it back failed');
+    }
+    this.openFailure = undefined; // only now may the periodic check let the gate admit
     this.check();
-    this.events.onOpened();
   }
 }

@@ -123,7 +123,15 @@ export class ValidatorService {
     const journalHealth = new JournalHealth(
       journal,
       { maxUncommittedMs },
-      { onFault: (fault) => this.onJournalFault(fault), onOpened: () => this.uplink?.onCommitted() },
+      {
+        onFault: (fault) => this.onJournalFault(fault),
+        onOpened: async () => {
+          const merged = await rebuildPassback(journal, passback, Math.floor(clock.now().seconds) - passbackMemorySeconds(config));
+          this.metrics.passbackMerged.inc({ source: 'journal' }, merged);
+          logger.info({ merged, stationKey: stationKey.source }, 'anti-passback memory rebuilt from the journal');
+          this.uplink?.onCommitted();
+        },
+      },
       logger.child({ module: 'journal-health' }),
     );
     this.journalHealth = journalHealth;
@@ -153,18 +161,8 @@ export class ValidatorService {
       { name: 'lock', start: () => lock.acquire(), stop: () => lock.release() },
       { name: 'clock', start: () => clock.start(), stop: () => clock.stop() },
       { name: 'bundles', start: () => bundles.start(), stop: () => bundles.stop() },
+      // Opening the journal also reads recent accepts back into anti-passback, before any admission.
       { name: 'journal', start: () => journalHealth.start(), stop: () => journalHealth.stop() },
-      {
-        name: 'passback',
-        start: async () => {
-          // A journal that failed to open keeps the gate out of service; nothing to read back.
-          if (!journal.isOpen) return void logger.error('journal not open: anti-passback memory not rebuilt');
-          const merged = await rebuildPassback(journal, passback, Math.floor(clock.now().seconds) - passbackMemorySeconds(config));
-          this.metrics.passbackMerged.inc({ source: 'journal' }, merged);
-          logger.info({ merged, stationKey: stationKey.source }, 'anti-passback memory rebuilt from the journal');
-        },
-        stop: async () => undefined,
-      },
       { name: 'hardware', start: () => hardware.start(), stop: () => hardware.stop() },
       { name: 'gate', start: () => this.startGate(controller, hardware, pipeline!), stop: () => controller.stop() },
       ...uplinkParts,
