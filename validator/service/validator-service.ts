@@ -10,10 +10,7 @@ import { PartSequence, type Part } from '../../runtime/lifecycle.ts';
 import { encodeMessage, type DeviceState } from '../../protocol/mqtt/messages.ts';
 import { topics } from '../../protocol/mqtt/topics.ts';
 import { parsePublicKeyPem } from '../../protocol/ticket/ed25519.ts';
-import type { PassbackState } from '../check/passback-state.ts';
-import { passbackMemorySeconds, rebuildPassback } from '../passback/passback-rebuild.ts';
-import { keyedPassbackState, loadStationKey } from '../passback/station-key.ts';
-import { StationPeers } from '../passback/station-peers.ts';
+import { StationPassback } from '../passback/station-passback.ts';
 import { TicketChecker, type GateContext } from '../check/ticket-checker.ts';
 import { TrustStore } from '../check/trust-store.ts';
 import type { ValidatorConfig } from '../config/validator-config.ts';
@@ -89,9 +86,8 @@ export class ValidatorService {
     );
     this.clock = clock;
     const trust = new TrustStore(rootPublicKey);
-    const stationKey = loadStationKey({ station: config.station, rootPublicKey, ...(config.passback.stationKeyFile !== undefined && { stationKeyFile: config.passback.stationKeyFile }) });
-    const passback = keyedPassbackState(stationKey.key);
-    const checker = new TicketChecker(trust, passback, config.fares);
+    const passback = new StationPassback(config, rootPublicKey, () => clock.now().seconds, this.metrics, logger.child({ module: 'passback' }));
+    const checker = new TicketChecker(trust, passback.state, config.fares);
     const bundles = new BundleStore(
       { dir: join(config.stateDir, 'bundles'), device: config.device, rootPublicKey, seeds: { ...(config.seedBundles.trustList && { trust: config.seedBundles.trustList }), ...(config.seedBundles.denyList && { deny: config.seedBundles.denyList }) } },
       trust,
@@ -109,7 +105,7 @@ export class ValidatorService {
         dir: join(config.stateDir, 'journal'),
         ...journalSettings,
         // Recent accepts stay on disk, acknowledged or not, to rebuild anti-passback.
-        retainAcknowledgedMs: passbackMemorySeconds(config) * 1000,
+        retainAcknowledgedMs: passback.memorySeconds * 1000,
         lossRecordBase: () => pipeline!.recordBase(), // the pipeline exists before any part starts
         ...(this.options.journalFs && { fs: this.options.journalFs }),
         onBacklogAlarm: (active, backlog) => {
@@ -126,9 +122,7 @@ export class ValidatorService {
       {
         onFault: (fault) => this.onJournalFault(fault),
         onOpened: async () => {
-          const merged = await rebuildPassback(journal, passback, Math.floor(clock.now().seconds) - passbackMemorySeconds(config));
-          this.metrics.passbackMerged.inc({ source: 'journal' }, merged);
-          logger.info({ merged, stationKey: stationKey.source }, 'anti-passback memory rebuilt from the journal');
+          await passback.rebuildFrom(journal);
           this.uplink?.onCommitted();
         },
       },
@@ -233,7 +227,7 @@ export class ValidatorService {
     }
   }
 
-  private buildUplink(journal: TapJournal, bundles: BundleStore, clock: TrustedClock, rootPublicKey: ReturnType<typeof parsePublicKeyPem>, passback: PassbackState): Part[] {
+  private buildUplink(journal: TapJournal, bundles: BundleStore, clock: TrustedClock, rootPublicKey: ReturnType<typeof parsePublicKeyPem>, passback: StationPassback): Part[] {
     const mqttConfig = this.config.mqtt;
     if (!mqttConfig) {
       this.logger.warn('no mqtt section: running offline, taps stay in the journal');
@@ -242,8 +236,6 @@ export class ValidatorService {
     const device = this.config.device;
     const password = mqttConfig.passwordFile ? readFileSync(mqttConfig.passwordFile, 'utf8').trim() : mqttConfig.password;
     let router: DownlinkRouter | undefined;
-    let peers: StationPeers | undefined;
-    const stationTopic = topics.stationPassback(this.config.station);
     const link = new MqttLink(
       {
         url: mqttConfig.url,
@@ -255,7 +247,7 @@ export class ValidatorService {
         reconnect: { minMs: mqttConfig.reconnectMinMs, maxMs: mqttConfig.reconnectMaxMs },
         stateTopic: topics.state(device),
         offlinePayload: () => encodeMessage(this.deviceState(false)),
-        subscriptions: [topics.ack(device), topics.command(device), topics.allBundles, topics.time(), stationTopic],
+        subscriptions: [topics.ack(device), topics.command(device), topics.allBundles, topics.time(), passback.topic],
       },
       {
         onConnect: () => {
@@ -264,8 +256,8 @@ export class ValidatorService {
           this.uplink?.onConnected();
         },
         onDisconnect: () => this.metrics.uplinkConnected.set(0),
-        onMessage: (topic, payload) => (topic === stationTopic ? peers?.onMessage(payload) : router?.onMessage(topic, payload)),
-        onSubscribed: (refused) => peers?.onSubscribed(refused),
+        onMessage: (topic, payload) => (topic === passback.topic ? passback.onMessage(payload) : router?.onMessage(topic, payload)),
+        onSubscribed: (refused) => passback.onSubscribed(refused),
       },
       this.logger.child({ module: 'mqtt' }),
     );
@@ -274,12 +266,10 @@ export class ValidatorService {
       { device, rootPublicKey, uplink, bundles, clock, metrics: this.metrics, onBundlesChanged: () => this.publishState() },
       this.logger.child({ module: 'downlink' }),
     );
-    const rememberSince = (): number => Math.floor(clock.now().seconds) - passbackMemorySeconds(this.config);
-    peers = new StationPeers({ device, station: this.config.station, state: passback, link, metrics: this.metrics, rememberSince }, this.logger.child({ module: 'passback' }));
     this.link = link;
     this.uplink = uplink;
     return [
-      { name: 'station peers', start: () => peers.start(), stop: () => peers.stop() },
+      passback.sharingOver(link),
       { name: 'uplink', start: () => uplink.start(), stop: () => uplink.stop() },
       { name: 'mqtt', start: () => link.start(), stop: () => link.stop(encodeMessage(this.deviceState(false))) },
     ];
