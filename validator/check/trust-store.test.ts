@@ -112,13 +112,13 @@ describe('TrustStore: deny lists', () => {
     assert.equal(store.isDenied(denyHashOfTicket(new Uint8Array(12))), false);
   });
 
-  test('installs a deny list; same version is "same"; a lower one is a rollback and changes nothing', () => {
+  test('installs a deny list; same version is "same"; a lower one is "older" and changes nothing', () => {
     const store = new TrustStore(root.publicKey);
     assert.equal(store.applyDenyList(denyList(3, [1n, 2n])), 'applied');
     assert.equal(store.isDenied(2n), true);
     assert.equal(store.applyDenyList(denyList(3, [9n])), 'same');
     assert.equal(store.isDenied(9n), false);
-    assertRefused(() => store.applyDenyList(denyList(2, [9n])), /deny list bundle version 2 is older than the held version 3 \(rollback refused\)/);
+    assert.equal(store.applyDenyList(denyList(2, [9n])), 'older', 'never applied');
     assert.equal(store.denyVersion, 3);
     assert.equal(store.isDenied(9n), false);
     assert.equal(store.isDenied(1n), true);
@@ -150,6 +150,14 @@ describe('TrustStore: deny lists', () => {
     assert.equal(store.applyDenyDelta(denyDelta(6, 5, [3n])), 'waits-for-base');
     assert.equal(store.denyVersion, 4);
     assert.equal(store.isDenied(3n), false);
+  });
+
+  test('ignores a verified full deny list older than the held one (deltas moved past it), without applying it', () => {
+    const store = new TrustStore(root.publicKey);
+    store.applyDenyList(denyList(5, [1n]));
+    assert.equal(store.applyDenyList(denyList(4, [9n])), 'older');
+    assert.equal(store.denyVersion, 5);
+    assert.equal(store.isDenied(9n), false);
   });
 
   test('applies a cumulative delta made on an older version than the held one', () => {

@@ -69,8 +69,13 @@ export class TrustStore {
     return 'applied';
   }
 
-  applyDenyList(bytes: Uint8Array): ApplyResult {
+  /**
+   * 'older': a verified full list behind the held version, which deltas have moved past
+   * (the retained full list lags the retained delta by design); never applied.
+   */
+  applyDenyList(bytes: Uint8Array): ApplyResult | 'older' {
     const list = openDenyList(bytes, this.rootPublicKey);
+    if (this.denyVersion !== undefined && list.version < this.denyVersion) return 'older';
     if (checkNotRollback('deny list', this.denyVersion, list.version) === 'same') return 'same';
     this.deny = list;
     this.denyHeld = true;

@@ -23,8 +23,11 @@ import type { TrustStore } from '../check/trust-store.ts';
 export type DownlinkKind = BundleKind | 'command';
 
 export interface ApplyOutcome {
-  /** 'deferred': a deny delta made on a newer list than the held one, kept until that list arrives. */
-  status: 'applied' | 'same' | 'deferred' | 'refused';
+  /**
+   * 'deferred': a deny delta made on a newer list than the held one, kept until that list arrives.
+   * 'older': a full deny list behind the held version (deltas moved past it): ignored, not refused.
+   */
+  status: 'applied' | 'same' | 'deferred' | 'older' | 'refused';
   reason?: string;
 }
 
@@ -116,7 +119,7 @@ export class BundleStore {
     }
   }
 
-  private apply(kind: DownlinkKind, bytes: Uint8Array): 'applied' | 'same' | 'waits-for-base' {
+  private apply(kind: DownlinkKind, bytes: Uint8Array): 'applied' | 'same' | 'older' | 'waits-for-base' {
     switch (kind) {
       case 'trust':
         return this.trust.applyTrustList(bytes);
