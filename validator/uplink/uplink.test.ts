@@ -19,7 +19,7 @@ class FakeJournal implements UplinkJournal {
     this.committedSeq = this.records.length;
   }
   async readFrom(fromSeq: number, max: number): Promise<JournalRecord[]> {
-    return this.records.slice(fromSeq - 1, Math.min(fromSeq - 1 + max, this.committedSeq));
+    return this.records.filter((record) => record.seq >= fromSeq && record.seq <= this.committedSeq).slice(0, max);
   }
   async acknowledge(seq: number): Promise<void> {
     this.acknowledgedSeq = Math.max(this.acknowledgedSeq, seq);
@@ -145,6 +145,16 @@ describe('uplink', () => {
     assert.deepEqual(journal.skippedAbove, [900]);
     assert.equal(journal.acknowledgedSeq, 5, 'the refused records are kept at the gateway: acknowledged here');
     assert.equal(uplink.status().seqConflicts, 1);
+  });
+
+  it('never sends a batch across a jump in seqs: the loss record after a restart opens the next one', async () => {
+    journal.add(3);
+    const loss = { kind: 'loss', device: 'gate-1', seq: 20, at: 1_700_000_000_020, clockTrusted: true, station: 'S1', zone: 1, mode: 'metro', direction: 'entry', from: 4, to: 19, reason: 'crash' } as const;
+    journal.records.push(loss);
+    journal.committedSeq = 20;
+    uplink.onCommitted();
+    await clock.tickAsync(200);
+    assert.deepEqual(link.batches.map((b) => [b.firstSeq, b.lastSeq]), [[1, 3], [20, 20]]);
   });
 
   it('does not send while disconnected', async () => {
