@@ -55,8 +55,8 @@ export class StationPassback {
 
   /** The part that shares over `link`; messages and subscription answers are routed here. */
   sharingOver(link: PeerLink): Part {
-    const rememberSince = (): number => Math.floor(this.nowSeconds()) - this.memorySeconds;
-    const peers = new StationPeers({ device: this.config.device, station: this.config.station, state: this.state, link, metrics: this.metrics, rememberSince }, this.logger);
+    const { device, station } = this.config;
+    const peers = new StationPeers({ device, station, state: this.state, link, metrics: this.metrics, nowSeconds: this.nowSeconds, memorySeconds: this.memorySeconds }, this.logger);
     this.peers = peers;
     return { name: 'station peers', start: () => peers.start(), stop: () => peers.stop() };
   }
@@ -67,5 +67,9 @@ export class StationPassback {
 
   onSubscribed(refused: string[]): void {
     this.peers?.onSubscribed(refused);
+  }
+
+  onDisconnected(): void {
+    this.peers?.onDisconnected();
   }
 }

@@ -6,7 +6,7 @@ import { encodePassbackShare, parsePassbackShare, passbackKey, type PassbackShar
 import { topics } from '../../protocol/mqtt/topics.ts';
 import { PassbackState } from '../check/passback-state.ts';
 import { createValidatorMetrics } from '../service/validator-metrics.ts';
-import { StationPeers, type PeerLink } from './station-peers.ts';
+import { StationPeers, SYNC_MARGIN_SECONDS, type PeerLink } from './station-peers.ts';
 
 const KEY = Buffer.alloc(32, 1);
 const T = 1_767_225_600;
@@ -22,11 +22,14 @@ class FakeLink implements PeerLink {
   }
 }
 
+let now = T;
+
 async function setup() {
+  now = T;
   const state = new PassbackState(1000, (ticketId) => passbackKey(KEY, ticketId));
   const link = new FakeLink();
   const metrics = createValidatorMetrics();
-  const peers = new StationPeers({ device: 'gate-1', station: 'central', state, link, metrics, rememberSince: () => T - 3600 }, pino({ level: 'silent' }));
+  const peers = new StationPeers({ device: 'gate-1', station: 'central', state, link, metrics, nowSeconds: () => now, memorySeconds: 3600 }, pino({ level: 'silent' }));
   await peers.start();
   const counted = async (name: 'passbackShared' | 'passbackMerged', label: string): Promise<number> =>
     (await metrics[name].get()).values.find((value) => Object.values(value.labels).includes(label))?.value ?? 0;
@@ -103,11 +106,14 @@ describe('station peers refused their topic', () => {
 });
 
 describe('station peers catching up', () => {
-  it('asks its peers for what they remember on every connection', async () => {
+  it('asks its peers for what they remember on every connection: the whole window after a start, since the link went down after a cut', async () => {
     const { link, peers } = await setup();
     peers.onSubscribed([]);
+    peers.onDisconnected();
+    now = T + 600;
+    peers.onSubscribed([]);
     await nextTurn();
-    assert.deepEqual(link.sent.map(({ share }) => [share.syncSince, share.entries.length]), [[T - 3600, 0]]);
+    assert.deepEqual(link.sent.map(({ share }) => [share.syncSince, share.entries.length]), [[T - 3600, 0], [T - SYNC_MARGIN_SECONDS, 0]]);
   });
 
   it("answers a peer's request with every entry it remembers in the window, its own and merged ones, in shares of 100", async () => {

@@ -19,12 +19,17 @@ export interface PeerLink {
   publish(topic: string, payload: Buffer, options?: { qos?: 0 | 1; retain?: boolean }): Promise<void>;
 }
 
+/** A reconnecting gate asks for entries from this long before its link went down (clocks, in-flight shares). */
+export const SYNC_MARGIN_SECONDS = 60;
+
 export class StationPeers {
   readonly topic: string;
   private queue: SharedEntry[] = [];
   private flushScheduled = false;
   /** False while the broker refuses this gate its station topic (a publish there would cost the connection). */
   private granted = true;
+  /** When the link went down (Unix seconds); unknown after a start, when the whole window is asked for. */
+  private lostAt: number | undefined;
 
   constructor(
     private readonly parts: {
@@ -33,8 +38,10 @@ export class StationPeers {
       state: PassbackState;
       link: PeerLink;
       metrics: Pick<ValidatorMetrics, 'passbackShared' | 'passbackMerged'>;
-      /** The oldest entry time (Unix seconds) that still matters, now. */
-      rememberSince: () => number;
+      /** The gate's time, Unix seconds. */
+      nowSeconds: () => number;
+      /** How long an entry matters, seconds (the memory window). */
+      memorySeconds: number;
     },
     private readonly logger: Logger,
   ) {
@@ -56,7 +63,18 @@ export class StationPeers {
       this.logger.error({ topic: this.topic, station: this.parts.station }, 'station topic refused by the broker: is this gate registered at this station? Entries are not shared');
       return;
     }
-    this.send({ entries: [], syncSince: this.parts.rememberSince() }, 0);
+    this.send({ entries: [], syncSince: this.syncSince() }, 0);
+  }
+
+  /** The link went down: on the next connection, only what peers saw since then (with a margin) is asked for. */
+  onDisconnected(): void {
+    this.lostAt = Math.floor(this.parts.nowSeconds());
+  }
+
+  private syncSince(): number {
+    const now = Math.floor(this.parts.nowSeconds());
+    const windowStart = now - this.parts.memorySeconds;
+    return this.lostAt === undefined ? windowStart : Math.max(windowStart, this.lostAt - SYNC_MARGIN_SECONDS);
   }
 
   /** A message on the station topic. Never throws. */

@@ -255,7 +255,10 @@ export class ValidatorService {
           this.publishState();
           this.uplink?.onConnected();
         },
-        onDisconnect: () => this.metrics.uplinkConnected.set(0),
+        onDisconnect: () => {
+          this.metrics.uplinkConnected.set(0);
+          passback.onDisconnected();
+        },
         onMessage: (topic, payload) => (topic === passback.topic ? passback.onMessage(payload) : router?.onMessage(topic, payload)),
         onSubscribed: (refused) => passback.onSubscribed(refused),
       },
