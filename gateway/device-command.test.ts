@@ -61,3 +61,31 @@ describe('gateway device add', () => {
     assert.equal((JSON.parse(lines[0]!) as { device: string }).device, 'gate-c', 'the id is still free');
   });
 });
+
+describe('gateway device remove', () => {
+  let dir: string;
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'faregate-device-remove-'));
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('deletes a registration so its password stops working, and refuses an unknown id by name', async () => {
+    const dataDir = join(dir, 'gw');
+    const lines: string[] = [];
+    await deviceCommand(['add', '--id', 'gate-r', '--station', 'central', '--zone', '1', '--mode', 'metro', '--data-dir', dataDir], (line) => lines.push(line));
+    const { password } = JSON.parse(lines[0]!) as { password: string };
+    await deviceCommand(['remove', '--id', 'gate-r', '--data-dir', dataDir], (line) => lines.push(line));
+    assert.deepEqual(JSON.parse(lines[1]!), { device: 'gate-r', removed: true });
+    const ledger = openLedger(loadGatewayConfig(undefined, { dataDir }));
+    await ledger.start();
+    try {
+      assert.equal(await new DeviceCredentials(ledger, { username: SERVICE_USER, password: '' }).authenticate('gate-r', password), undefined);
+    } finally {
+      await ledger.stop();
+    }
+    await assert.rejects(
+      deviceCommand(['remove', '--id', 'gate-r', '--data-dir', dataDir], () => undefined),
+      (error: unknown) => error instanceof UsageError && /--id: device gate-r is not registered/.test(error.message),
+    );
+  });
+});

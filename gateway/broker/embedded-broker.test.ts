@@ -19,7 +19,7 @@ const credentials = {
 
 function connect(port: number, username: string, password: string): Promise<mqtt.MqttClient> {
   return new Promise((resolve, reject) => {
-    const client = mqtt.connect({ host: '127.0.0.1', port, username, password, reconnectPeriod: 0, clientId: `${username}-${Math.random()}` });
+    const client = mqtt.connect({ host: '127.0.0.1', port, username, password, reconnectPeriod: 0, clientId: users[username]!.principal.kind === 'device' ? `faregate-${username}` : `${username}-${Math.random()}` });
     client.once('connect', () => resolve(client));
     client.once('error', (error) => {
       client.end(true);

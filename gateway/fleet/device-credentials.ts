@@ -36,10 +36,18 @@ function sameHash(a: string, b: string): boolean {
   return left.length === right.length && timingSafeEqual(left, right);
 }
 
+/** Where a device's live MQTT sessions can be ended (the embedded broker). */
+export interface DeviceSessions {
+  /** Closes every connection of the device; how many there were. */
+  endSessions(device: string): number;
+}
+
 export class DeviceCredentials implements CredentialCheck {
   constructor(
     private readonly ledger: Ledger,
     private readonly service: IssuedCredentials,
+    /** Undefined with an external broker, which is told through its password file instead. */
+    private readonly sessions?: DeviceSessions,
   ) {}
 
   /** Registers (or re-registers, with a new password) a gate; the password is returned once. */
@@ -55,7 +63,16 @@ export class DeviceCredentials implements CredentialCheck {
       createdAt: existing?.createdAt ?? Date.now(),
       state: existing?.state ?? { online: false, lastSeen: null, bundleVersions: {}, backlog: 0, clockAnchored: false },
     });
+    // The old password stops working now: a session opened with it must not keep publishing.
+    if (existing) this.sessions?.endSessions(device.id);
     return { username: device.id, password };
+  }
+
+  /** Deletes a gate's registration (its records stay) and ends its sessions; false when unknown. */
+  async remove(id: string): Promise<boolean> {
+    const removed = await this.ledger.removeDevice(id);
+    this.sessions?.endSessions(id);
+    return removed;
   }
 
   async authenticate(username: string, password: string): Promise<Principal | undefined> {

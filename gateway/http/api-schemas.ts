@@ -5,6 +5,7 @@
  */
 import { parseIsoTimeMs } from '../../runtime/iso-time.ts';
 import { errorSchema } from './api-errors.ts';
+import { MAX_ZONE } from '../../protocol/uplink/tap-record.ts';
 
 /** OpenAPI security requirement of the operator routes (the scheme is declared in build-api.ts). */
 export const OPERATOR_SECURITY = [{ bearerAuth: [] }];
@@ -24,6 +25,12 @@ export const ticketIdSchema = {
   pattern: '^([0-9a-fA-F]{2}){8,16}$',
   description: '16 to 32 hex digits (a ticket id of 8 to 16 bytes)',
 } as const;
+
+/** A fare zone (bounded: a value the ledger can store and a ticket can carry). */
+export const zoneSchema = { type: 'integer', minimum: 0, maximum: MAX_ZONE } as const;
+
+/** Seqs and other counters in queries: whole numbers JavaScript holds exactly. */
+export const safeUintSchema = { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER } as const;
 
 /** The same rule as protocol/mqtt/topics.ts isValidDeviceId: device ids become topic levels. */
 export const deviceIdSchema = {

@@ -41,6 +41,24 @@ describe('device routes', () => {
     assert.equal((await h.ledger.getDevice('gate-8'))?.station, 'north');
   });
 
+  it('refuses a zone beyond the bounds with 400 naming the field (not a 500 from the database)', async () => {
+    for (const zone of [1e300, 65_536, -1, 1.5]) {
+      const response = await register({ ...GATE, id: 'gate-z', zone });
+      assert.equal(response.statusCode, 400, `zone ${zone}`);
+      assert.match(response.json<{ message: string }>().message, /zone/);
+    }
+    assert.equal(await h.ledger.getDevice('gate-z'), null);
+  });
+
+  it('deletes a gate: 204, its password stops working, then 404', async () => {
+    const issued = (await register({ ...GATE, id: 'gate-d' })).json<Registered>();
+    const removed = await h.operator({ method: 'DELETE', url: '/api/devices/gate-d' });
+    assert.equal(removed.statusCode, 204);
+    assert.equal(await h.ctx.devices.authenticate('gate-d', issued.mqtt.password), undefined);
+    assert.equal((await h.operator({ method: 'DELETE', url: '/api/devices/gate-d' })).statusCode, 404);
+    assert.equal((await h.operator({ url: '/api/devices/gate-d' })).statusCode, 404);
+  });
+
   it('refuses the id the gateway itself uses at the broker', async () => {
     const response = await register({ ...GATE, id: 'faregate-gateway' });
     assert.equal(response.statusCode, 400);

@@ -1,6 +1,6 @@
 /**
  * Gates: registering one (its MQTT password is shown once), listing them with
- * what they last reported, and sending one a signed command.
+ * what they last reported, deleting one, and sending one a signed command.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { GATE_COMMANDS, type GateCommandName } from '../../protocol/bundles/downlink-bundles.ts';
@@ -9,7 +9,7 @@ import type { Direction } from '../../protocol/uplink/tap-record.ts';
 import type { Device } from '../ledger/ledger.ts';
 import type { GatewayApiContext } from '../service/gateway-context.ts';
 import { errorSchema, HttpError } from './api-errors.ts';
-import { deviceIdSchema, OPERATOR_SECURITY, operatorErrors } from './api-schemas.ts';
+import { deviceIdSchema, OPERATOR_SECURITY, operatorErrors, zoneSchema } from './api-schemas.ts';
 
 interface RegisterBody {
   id: string;
@@ -33,7 +33,7 @@ const registerBody = {
   properties: {
     id: deviceIdSchema,
     station: { ...deviceIdSchema, description: 'a topic level of the station topic, like device ids' },
-    zone: { type: 'integer', minimum: 0 },
+    zone: zoneSchema,
     mode: { type: 'string', enum: MODES },
     direction: { type: 'string', enum: ['entry', 'exit'] },
     fareStop: { type: 'string', minLength: 1, maxLength: 200, description: "the fare feed's stop_id of the gate's station; default the station id" },
@@ -124,6 +124,26 @@ export async function deviceRoutes(app: FastifyInstance, ctx: GatewayApiContext)
     '/devices/:id',
     { schema: { tags, summary: 'One gate', security: OPERATOR_SECURITY, params: idParams, response: { 200: deviceView, 404: errorSchema, ...operatorErrors } } },
     async (request) => view(await knownDevice(ctx, request.params.id)),
+  );
+
+  app.delete<{ Params: { id: string } }>(
+    '/devices/:id',
+    {
+      schema: {
+        tags,
+        summary: 'Delete a gate: its password stops working and its live MQTT sessions end (its records stay)',
+        security: OPERATOR_SECURITY,
+        params: idParams,
+        response: { 204: { type: 'null' }, 404: errorSchema, ...operatorErrors },
+      },
+    },
+    async (request, reply) => {
+      const { id } = request.params;
+      if (!(await ctx.devices.remove(id))) throw new HttpError(404, `device ${id} is not registered`);
+      ctx.clearing()?.forgetDevice(id);
+      request.log.info({ device: id, operator: request.operator?.name }, 'device removed');
+      return reply.code(204).send();
+    },
   );
 
   app.post<{ Params: { id: string }; Body: CommandBody }>(

@@ -8,7 +8,7 @@ import { LedgerInputError } from '../ledger/ingest-plan.ts';
 import type { TapQuery } from '../ledger/ledger.ts';
 import type { GatewayApiContext } from '../service/gateway-context.ts';
 import { HttpError } from './api-errors.ts';
-import { deviceIdSchema, isoTime, isoToMs, OPERATOR_SECURITY, operatorErrors, ticketIdSchema } from './api-schemas.ts';
+import { deviceIdSchema, isoTime, isoToMs, OPERATOR_SECURITY, operatorErrors, safeUintSchema, ticketIdSchema } from './api-schemas.ts';
 
 export const DEFAULT_TAP_LIMIT = 100;
 export const MAX_TAP_LIMIT = 10_000;
@@ -35,7 +35,7 @@ const tapsQuery = {
     kind: { type: 'string', enum: ['tap', 'passage', 'event'] },
     from: { ...isoTime, description: 'gate time, inclusive: an ISO 8601 time with a zone' },
     until: { ...isoTime, description: 'gate time, exclusive: an ISO 8601 time with a zone' },
-    afterSeq: { type: 'integer', minimum: 0, description: 'only records with a larger seq; needs device' },
+    afterSeq: { ...safeUintSchema, description: 'only records with a larger seq; needs device' },
     cursor: { type: 'string', minLength: 1, maxLength: 512, description: 'nextCursor of the previous page of the same query' },
     limit: { type: 'integer', minimum: 1, maximum: MAX_TAP_LIMIT, default: DEFAULT_TAP_LIMIT },
   },

@@ -16,7 +16,7 @@ import { priceFor } from '../fares/fare-prices.ts';
 import type { StoredTicket } from '../ledger/ledger.ts';
 import type { GatewayApiContext } from '../service/gateway-context.ts';
 import { errorSchema, HttpError } from './api-errors.ts';
-import { holderKeyBytes, holderKeySchema, isoTime, isoToMs, OPERATOR_SECURITY, operatorErrors, ticketIdSchema } from './api-schemas.ts';
+import { holderKeyBytes, holderKeySchema, isoTime, isoToMs, OPERATOR_SECURITY, operatorErrors, ticketIdSchema, zoneSchema } from './api-schemas.ts';
 
 interface IssueBody {
   product: Product;
@@ -36,7 +36,7 @@ const issueBody = {
   properties: {
     product: { type: 'string', enum: PRODUCTS },
     class: { type: 'string', enum: FARE_CLASSES, description: 'adult when absent' },
-    zones: { type: 'array', minItems: 1, maxItems: 64, items: { type: 'integer', minimum: 0 }, description: 'every zone when absent' },
+    zones: { type: 'array', minItems: 1, maxItems: 64, items: zoneSchema, description: 'every zone when absent' },
     modes: { type: 'array', minItems: 1, maxItems: MODES.length, items: { type: 'string', enum: MODES }, description: 'every mode when absent' },
     from: isoTime,
     until: isoTime,

@@ -38,6 +38,9 @@ export function describeTablesContract(makeLedger: MakeLedger): void {
       assert.equal(await ledger.setDeviceState('nobody', state), false);
       assert.deepEqual((await ledger.listDevices()).map((d) => [d.id, d.state.backlog]), [['gate-1', 0], ['gate-2', 42]]);
       assert.equal(await ledger.getDevice('nobody'), null);
+      assert.equal(await ledger.removeDevice('gate-2'), true);
+      assert.equal(await ledger.removeDevice('gate-2'), false);
+      assert.deepEqual((await ledger.listDevices()).map((d) => d.id), ['gate-1']);
     });
 
     it('keeps published bundles immutable and serves the latest of each type', async () => {

@@ -242,6 +242,8 @@ export interface DeviceRegistry {
   /** Replaces a device's state; false when the device is not registered. */
   setDeviceState(id: string, state: DeviceState): Promise<boolean>;
   getDevice(id: string): Promise<Device | null>;
+  /** Forgets a device's registration (its records stay); false when it was not registered. */
+  removeDevice(id: string): Promise<boolean>;
   /** Ordered by id. */
   listDevices(): Promise<Device[]>;
 }

@@ -158,6 +158,10 @@ export abstract class SqlLedger implements Ledger {
     return row === undefined ? null : map.toDevice(row);
   }
 
+  async removeDevice(id: string): Promise<boolean> {
+    return (await this.change('DELETE FROM devices WHERE id = ?', [id])) === 1;
+  }
+
   async listDevices(): Promise<Device[]> {
     return (await this.fixed('SELECT * FROM devices ORDER BY id', [])).map(map.toDevice);
   }

@@ -31,17 +31,19 @@ function readPasswordLines(dir: string): Map<string, string> {
 }
 
 /**
- * Adds or replaces users in `dir/passwd` and rewrites `dir/acl`. `serviceUser` is the
- * gateways' shared identity. Reload Mosquitto afterwards (SIGHUP) to apply.
+ * Adds or replaces users in `dir/passwd` (and deletes `removedUsers`) and rewrites `dir/acl`.
+ * `serviceUser` is the gateways' shared identity. Reload Mosquitto afterwards (SIGHUP) to apply.
  */
 export function updateMosquittoFiles(
   dir: string,
   users: Array<{ username: string; password: string }>,
   serviceUser: string,
   devices: AclDevice[],
+  removedUsers: readonly string[] = [],
 ): void {
   const lines = readPasswordLines(dir);
   for (const user of users) lines.set(user.username, mosquittoPasswordLine(user.username, user.password));
+  for (const user of removedUsers) lines.delete(user);
   writeFileAtomic(join(dir, MOSQUITTO_FILES.passwords), `${[...lines.values()].join('\n')}\n`, 0o600);
   // Users only in the password file (registered elsewhere) get the grants of a device without a known station.
   const known = new Map(devices.map((device) => [device.device, device]));

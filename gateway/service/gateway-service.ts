@@ -68,7 +68,7 @@ export class GatewayService {
     this.clearing = this.openClearing();
     const service: IssuedCredentials =
       config.mqtt.mode === 'external' ? { username: config.mqtt.username, password: config.mqtt.password } : { username: SERVICE_USER, password: newSecret() };
-    this.devices = new DeviceCredentials(this.ledger, service);
+    this.devices = new DeviceCredentials(this.ledger, service, config.mqtt.mode === 'embedded' ? { endSessions: (device) => this.broker?.endSessions(device) ?? 0 } : undefined);
     if (config.mqtt.mode === 'embedded') {
       this.broker = new EmbeddedBroker({ host: config.mqtt.host, port: config.mqtt.port }, this.devices, logger.child({ module: 'broker' }));
     }

@@ -7,6 +7,9 @@ import type { FareClass, Mode, Product } from '../ticket/claims.ts';
 
 export type Direction = 'entry' | 'exit';
 
+/** Fare zones are small numbers: 0 to 65535 everywhere (records, registrations, tickets). */
+export const MAX_ZONE = 65_535;
+
 /** Gate events journalled beside taps (architecture.md, gate behaviour). */
 export const GATE_EVENTS = [
   'emergency-on',

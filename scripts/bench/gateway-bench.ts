@@ -15,6 +15,7 @@ import { encodeMessage, parseBatchAck } from '../../protocol/mqtt/messages.ts';
 import { topics } from '../../protocol/mqtt/topics.ts';
 import { resolveGatewayConfig } from '../../gateway/config/gateway-config.ts';
 import { GatewayService } from '../../gateway/service/gateway-service.ts';
+import { deviceClientId } from '../../gateway/broker/embedded-broker.ts';
 import { measureLedgerThroughput } from '../../gateway/ledger/ledger-bench.ts';
 import { postgresBenchStore, sqliteBenchStore } from '../../gateway/ledger/ledger-bench-stores.ts';
 import { sampleTaps } from '../../gateway/ledger/sample-records.ts';
@@ -39,7 +40,7 @@ async function endToEnd(ledger: Record<string, unknown>, taps: number): Promise<
       const payloads = Array.from({ length: perDevice }, (_, b) =>
         encodeMessage({ v: 1, device, firstSeq: b * BATCH + 1, lastSeq: (b + 1) * BATCH, records: sampleTaps(device, b * BATCH + 1, (b + 1) * BATCH) }),
       );
-      const client = await mqtt.connectAsync(service.brokerUrl, { username: credentials.username, password: credentials.password, clientId: device });
+      const client = await mqtt.connectAsync(service.brokerUrl, { username: credentials.username, password: credentials.password, clientId: deviceClientId(device) });
       await client.subscribeAsync(topics.ack(device), { qos: 1 });
       return { device, client, payloads };
     }),
