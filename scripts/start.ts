@@ -54,9 +54,10 @@ const gateway = await startWithFallback().catch((error: unknown) => {
   process.exit(2);
 });
 const { service } = gateway;
-// One demo token across starts (kept in the demo's data dir, mode 0600), not one more per start.
+// One demo token across starts (kept in the demo's data dir, mode 0600), not one more per start,
+// with what the dashboard does (read, issue tickets, deny them) and no more: least privilege.
 const tokenFile = join(dataDir, 'api-token');
-const kept = await keptApiToken(service.ledger, tokenFile, 'npm start', gateway.adminToken);
+const kept = await keptApiToken(service.ledger, tokenFile, 'npm start', ['read', 'issue', 'deny'], gateway.adminToken);
 const station = new SimulatedStation(
   {
     station: 'central',
@@ -80,7 +81,7 @@ await riders.start();
 
 console.log(`
 Faregate is running (embedded defaults, data in ${dataDir})
-  dashboard   ${gateway.httpUrl()}/        API token: ${kept.token}
+  dashboard   ${gateway.httpUrl()}/        API token (read, issue, deny): ${kept.token}
               (${kept.reused ? 'the same as last time' : 'new'}, kept in ${relative(process.cwd(), tokenFile)}; more with: ${tokenCreateCommand({ dataDir })})
   API docs    ${gateway.httpUrl()}/docs
   MQTT        ${service.brokerUrl}

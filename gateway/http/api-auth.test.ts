@@ -56,7 +56,7 @@ describe('operator authentication', () => {
   });
 
   it('stops accepting a token as soon as it is deleted from the ledger', async () => {
-    const token = await createApiToken(h.ledger, 'short-lived');
+    const token = await createApiToken(h.ledger, 'short-lived', ['read']);
     const stored = await h.ledger.findApiTokenByHash(hashSecret(token));
     assert.ok(stored);
     assert.equal((await h.app.inject({ url: '/api/gaps', headers: { authorization: `Bearer ${token}` } })).statusCode, 200);
@@ -65,7 +65,7 @@ describe('operator authentication', () => {
   });
 
   it('keeps only the hash of a token in the ledger', async () => {
-    const token = await createApiToken(h.ledger, 'ci');
+    const token = await createApiToken(h.ledger, 'ci', ['read']);
     assert.ok(token.startsWith(API_TOKEN_PREFIX));
     assert.ok(token.length >= API_TOKEN_PREFIX.length + 43, 'a 256-bit secret');
     const tokens = await h.ledger.listApiTokens();

@@ -9,6 +9,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { hashSecret, newSecret } from '../fleet/device-credentials.ts';
 import type { ApiToken, Ledger } from '../ledger/ledger.ts';
 import type { ErrorBody } from './api-errors.ts';
+import type { ApiScope } from './api-scopes.ts';
 
 /** A recognisable prefix, so a leaked token is easy to spot in a paste or a secret scanner. */
 export const API_TOKEN_PREFIX = 'fgw_';
@@ -20,22 +21,35 @@ declare module 'fastify' {
   }
 }
 
-/** Creates a named token and returns the plain token: the only time it is ever visible. */
-export async function createApiToken(ledger: Ledger, name: string): Promise<string> {
+export interface NewApiToken {
+  /** As stored (hashed). */
+  record: ApiToken;
+  /** The plain token: the only time it is ever visible. */
+  token: string;
+}
+
+/** Creates a named token with its scopes (api-scopes.ts). */
+export async function newApiToken(ledger: Ledger, name: string, scopes: readonly ApiScope[]): Promise<NewApiToken> {
   const token = API_TOKEN_PREFIX + newSecret();
-  await ledger.insertApiToken({ id: randomUUID(), name, tokenHash: hashSecret(token), createdAt: Date.now() });
-  return token;
+  const record: ApiToken = { id: randomUUID(), name, tokenHash: hashSecret(token), scopes: [...scopes], createdAt: Date.now() };
+  await ledger.insertApiToken(record);
+  return { record, token };
+}
+
+/** Creates a named token and returns the plain token. */
+export async function createApiToken(ledger: Ledger, name: string, scopes: readonly ApiScope[]): Promise<string> {
+  return (await newApiToken(ledger, name, scopes)).token;
 }
 
 /**
- * First start: when the ledger holds no token at all, creates one named `admin`
+ * First start: when the ledger holds no token at all, creates an admin token named `admin`
  * and returns it so the caller can print it once (never log it). Returns
  * undefined when tokens exist. Two gateways starting together on one fresh
  * PostgreSQL ledger may both create one; each prints its own, both work.
  */
 export async function bootstrapApiToken(ledger: Ledger, name = 'admin'): Promise<string | undefined> {
   if ((await ledger.listApiTokens()).length > 0) return undefined;
-  return createApiToken(ledger, name);
+  return createApiToken(ledger, name, ['admin']);
 }
 
 function unauthorized(reply: FastifyReply, message: string): FastifyReply {
@@ -46,7 +60,8 @@ function unauthorized(reply: FastifyReply, message: string): FastifyReply {
 }
 
 /**
- * An onRequest hook for every route that reads personal data or changes state.
+ * An onRequest hook for every route that reads personal data or changes state;
+ * each route then checks its own scope (api-scopes.ts).
  * `tokenCreateCommand` is what a refused caller is told to run (token-hint.ts).
  */
 export function requireOperator(ledger: Ledger, tokenCreateCommand: string) {

@@ -18,6 +18,7 @@ import { SqliteLedger } from '../ledger/sqlite-ledger.ts';
 import { createGatewayMetrics, type GatewayMetrics } from '../metrics/gateway-metrics.ts';
 import type { GatewayApiContext, GatewayHealth } from '../service/gateway-context.ts';
 import { createApiToken } from './api-auth.ts';
+import type { ApiScope } from './api-scopes.ts';
 import { buildApi, type PublicRateLimit } from './build-api.ts';
 
 export const BROKER_URL = 'mqtt://127.0.0.1:1883';
@@ -39,8 +40,10 @@ export interface ApiHarness {
   clearing: FareClearing | undefined;
   keysDir: string;
   published: Published[];
-  /** A valid operator token. */
+  /** A valid operator token with the admin scope. */
   token: string;
+  /** A new token with just these scopes. */
+  tokenWith(scopes: readonly ApiScope[]): Promise<string>;
   /** Flip to make ctx.health() report not ok. */
   health: { ok: boolean; fail?: Error };
   /** Every log line the app wrote, parsed. */
@@ -95,7 +98,7 @@ export async function apiHarness(options: HarnessOptions = {}): Promise<ApiHarne
     },
   };
   const app = await buildApi(ctx, { logger, ...(options.rateLimit && { rateLimit: options.rateLimit }) });
-  const token = await createApiToken(ledger, 'test operator');
+  const token = await createApiToken(ledger, 'test operator', ['admin']);
   return {
     app,
     ctx,
@@ -105,6 +108,7 @@ export async function apiHarness(options: HarnessOptions = {}): Promise<ApiHarne
     keysDir,
     published,
     token,
+    tokenWith: (scopes) => createApiToken(ledger, `test ${scopes.join(',')}`, scopes),
     health,
     logs,
     operator: (inject) => app.inject({ ...inject, headers: { ...inject.headers, authorization: `Bearer ${token}` } }),

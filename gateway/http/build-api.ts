@@ -6,7 +6,8 @@
  *  - public (rate-limited per IP): /healthz, /metrics, /docs, the dashboard page
  *    and the QR images of tickets by id;
  *  - operator (/api, Bearer token, not rate-limited: the token is the control,
- *    and clearing tools page through taps at full speed).
+ *    and clearing tools page through taps at full speed). Every route there
+ *    declares the token scope it needs (api-scopes.ts).
  */
 import { Ajv, type Options as AjvOptions } from 'ajv';
 import formatsPlugin from 'ajv-formats';
@@ -17,6 +18,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { GatewayApiContext } from '../service/gateway-context.ts';
 import { requireOperator } from './api-auth.ts';
+import { enforceRouteScopes } from './api-scopes.ts';
 import { formatSchemaErrors, installErrorHandlers } from './api-errors.ts';
 import { clearingRoutes } from './clearing-routes.ts';
 import { clockRoutes } from './clock-routes.ts';
@@ -25,6 +27,7 @@ import { deviceRoutes } from './device-routes.ts';
 import { publicRoutes } from './public-routes.ts';
 import { integrityRoutes } from './integrity-routes.ts';
 import { tapRoutes } from './tap-routes.ts';
+import { tokenRoutes } from './token-routes.ts';
 import { ticketQrRoutes, ticketRoutes } from './ticket-routes.ts';
 
 export interface PublicRateLimit {
@@ -108,6 +111,7 @@ export async function buildApi(ctx: GatewayApiContext, options: ApiOptions = {})
   await app.register(
     async (operatorApp) => {
       operatorApp.addHook('onRequest', requireOperator(ctx.ledger, ctx.tokenCreateCommand));
+      enforceRouteScopes(operatorApp);
       await deviceRoutes(operatorApp, ctx);
       await tapRoutes(operatorApp, ctx);
       await integrityRoutes(operatorApp, ctx);
@@ -115,6 +119,7 @@ export async function buildApi(ctx: GatewayApiContext, options: ApiOptions = {})
       await clockRoutes(operatorApp, ctx);
       await ticketRoutes(operatorApp, ctx);
       await clearingRoutes(operatorApp, ctx);
+      await tokenRoutes(operatorApp, ctx);
     },
     { prefix: '/api' },
   );

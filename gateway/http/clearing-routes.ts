@@ -65,6 +65,7 @@ export async function clearingRoutes(app: FastifyInstance, ctx: GatewayApiContex
   app.get<{ Querystring: { day: string } }>(
     '/settlement',
     {
+      config: { scope: 'read' },
       schema: {
         tags,
         summary: 'The settlement of one service day per agency, with the reconciliation per device',
@@ -87,6 +88,7 @@ export async function clearingRoutes(app: FastifyInstance, ctx: GatewayApiContex
   app.get<{ Params: { account: string }; Querystring: { from: string; to?: string; history?: boolean } }>(
     '/accounts/:account/journeys',
     {
+      config: { scope: 'read' },
       schema: {
         tags,
         summary: "An account's journeys and charges with their explanations, per service day (disputes)",
@@ -109,6 +111,7 @@ export async function clearingRoutes(app: FastifyInstance, ctx: GatewayApiContex
   app.get<{ Querystring: { from: string; to?: string; kind?: string } }>(
     '/flags',
     {
+      config: { scope: 'read' },
       schema: {
         tags,
         summary: 'Fraud flags raised at clearing: a single accepted at two entries, an entry without exit then another entry, two stations too fast',

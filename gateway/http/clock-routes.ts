@@ -46,6 +46,7 @@ export async function clockRoutes(app: FastifyInstance, ctx: GatewayApiContext):
   app.get(
     '/clock',
     {
+      config: { scope: 'read' },
       schema: {
         tags: ['clock'],
         summary: "This gateway's time (check it before a reset) and the last clock reset sent",
@@ -63,6 +64,7 @@ export async function clockRoutes(app: FastifyInstance, ctx: GatewayApiContext):
   app.post<{ Body: ResetBody }>(
     '/clock/reset',
     {
+      config: { scope: 'command' },
       schema: {
         tags: ['clock'],
         summary: "Reset every gate's clock high-water mark to this gateway's time (signed, retained)",

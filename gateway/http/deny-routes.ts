@@ -75,6 +75,7 @@ export async function denyRoutes(app: FastifyInstance, ctx: GatewayApiContext): 
   app.post<{ Body: DenyBody }>(
     '/deny',
     {
+      config: { scope: 'deny' },
       schema: {
         tags: ['deny list'],
         summary: 'Revoke a ticket or a holder key',

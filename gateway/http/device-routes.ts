@@ -95,6 +95,7 @@ export async function deviceRoutes(app: FastifyInstance, ctx: GatewayApiContext)
   app.post<{ Body: RegisterBody }>(
     '/devices',
     {
+      config: { scope: 'admin' },
       schema: {
         tags,
         summary: 'Register a gate, or re-register it with a new password (the old one stops working)',
@@ -110,6 +111,7 @@ export async function deviceRoutes(app: FastifyInstance, ctx: GatewayApiContext)
   app.get(
     '/devices',
     {
+      config: { scope: 'read' },
       schema: {
         tags,
         summary: 'Every registered gate with what it last reported',
@@ -122,7 +124,7 @@ export async function deviceRoutes(app: FastifyInstance, ctx: GatewayApiContext)
 
   app.get<{ Params: { id: string } }>(
     '/devices/:id',
-    { schema: { tags, summary: 'One gate', security: OPERATOR_SECURITY, params: idParams, response: { 200: deviceView, 404: errorSchema, ...operatorErrors } } },
+    { config: { scope: 'read' }, schema: { tags, summary: 'One gate', security: OPERATOR_SECURITY, params: idParams, response: { 200: deviceView, 404: errorSchema, ...operatorErrors } } },
     async (request) => view(await knownDevice(ctx, request.params.id)),
   );
 
@@ -149,6 +151,7 @@ export async function deviceRoutes(app: FastifyInstance, ctx: GatewayApiContext)
   app.post<{ Params: { id: string }; Body: CommandBody }>(
     '/devices/:id/commands',
     {
+      config: { scope: 'command' },
       schema: {
         tags,
         summary: 'Send a gate a signed command (retained, so an offline gate gets it when it reconnects)',

@@ -60,6 +60,7 @@ export async function integrityRoutes(app: FastifyInstance, ctx: GatewayApiConte
   app.get<{ Querystring: { device?: string } }>(
     '/losses',
     {
+      config: { scope: 'read' },
       schema: {
         tags,
         summary: 'Seq ranges the gates declared lost (crash, failed journal, lost state), apart from open gaps',
@@ -74,6 +75,7 @@ export async function integrityRoutes(app: FastifyInstance, ctx: GatewayApiConte
   app.get<{ Querystring: { device?: string; limit: number } }>(
     '/conflicts',
     {
+      config: { scope: 'read' },
       schema: {
         tags,
         summary: 'Records refused as seq conflicts, newest first, with the record stored under the same seq',

@@ -9,13 +9,14 @@ import { readFileSync } from 'node:fs';
 import { writeFileAtomic } from '../../runtime/atomic-file.ts';
 import { hashSecret } from '../fleet/device-credentials.ts';
 import type { Ledger } from '../ledger/ledger.ts';
-import { createApiToken } from './api-auth.ts';
+import { newApiToken } from './api-auth.ts';
+import type { ApiScope } from './api-scopes.ts';
 
 export interface KeptToken {
   token: string;
   /** True when the file's token was reused, false when a new one was made. */
   reused: boolean;
-  /** How many older tokens of this name were revoked. */
+  /** How many older tokens of this name (and the unseen first-start token) were revoked. */
   revoked: number;
 }
 
@@ -29,24 +30,30 @@ function readToken(file: string): string | undefined {
   }
 }
 
+const made = async (ledger: Ledger, name: string, scopes: readonly ApiScope[]) => {
+  const { record, token } = await newApiToken(ledger, name, scopes);
+  return { id: record.id, token };
+};
+
+const sameScopes = (a: readonly string[], b: readonly string[]): boolean => a.length === b.length && a.every((scope) => b.includes(scope));
+
 /**
- * `offered` is a token just made by the gateway's first start (bootstrapApiToken):
- * it becomes the kept one, under its own name, rather than making a second.
+ * The kept token has exactly `scopes`; one with other scopes (an admin token from
+ * before scopes existed) is replaced. `firstStartToken` is the admin token the
+ * gateway's first start made (bootstrapApiToken): nobody saw it, so it is revoked
+ * — an operator who needs admin makes one with `token create --scope admin`.
  */
-export async function keptApiToken(ledger: Ledger, file: string, name: string, offered?: string): Promise<KeptToken> {
-  const candidate = offered ?? readToken(file);
-  let kept = candidate === undefined ? null : await ledger.findApiTokenByHash(hashSecret(candidate));
-  let token = candidate;
-  const reused = kept !== null && offered === undefined;
-  if (kept === null || token === undefined) {
-    token = await createApiToken(ledger, name);
-    kept = await ledger.findApiTokenByHash(hashSecret(token));
-  }
-  writeFileAtomic(file, `${token}\n`, 0o600);
+export async function keptApiToken(ledger: Ledger, file: string, name: string, scopes: readonly ApiScope[], firstStartToken?: string): Promise<KeptToken> {
+  const candidate = readToken(file);
+  const found = candidate === undefined ? null : await ledger.findApiTokenByHash(hashSecret(candidate));
+  const reused = found !== null && candidate !== undefined && sameScopes(found.scopes, scopes);
+  const kept = reused ? { id: found.id, token: candidate } : await made(ledger, name, scopes);
+  writeFileAtomic(file, `${kept.token}\n`, 0o600);
+  const unseen = firstStartToken === undefined ? undefined : hashSecret(firstStartToken);
   let revoked = 0;
   for (const old of await ledger.listApiTokens()) {
     const sameName = old.name === name || old.name.startsWith(`${name} `);
-    if (sameName && old.id !== kept?.id && (await ledger.deleteApiToken(old.id))) revoked++;
+    if ((sameName || old.tokenHash === unseen) && old.id !== kept.id && (await ledger.deleteApiToken(old.id))) revoked++;
   }
-  return { token, reused, revoked };
+  return { token: kept.token, reused, revoked };
 }

@@ -83,6 +83,7 @@ export async function tapRoutes(app: FastifyInstance, ctx: GatewayApiContext): P
   app.get<{ Querystring: TapsQuery }>(
     '/taps',
     {
+      config: { scope: 'read' },
       schema: {
         tags,
         summary: 'Journal records matching every given filter',
@@ -106,6 +107,7 @@ export async function tapRoutes(app: FastifyInstance, ctx: GatewayApiContext): P
   app.get<{ Querystring: { device?: string } }>(
     '/gaps',
     {
+      config: { scope: 'read' },
       schema: {
         tags,
         summary: 'Missing sequence ranges per device (inclusive), still to be delivered',

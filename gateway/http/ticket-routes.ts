@@ -163,7 +163,7 @@ export async function ticketRoutes(app: FastifyInstance, ctx: GatewayApiContext)
   ] as const) {
     app.post<{ Body: IssueBody }>(
       path,
-      { schema: { tags, summary, security: OPERATOR_SECURITY, body, response: { 201: issuedReply, 409: errorSchema, ...operatorErrors } } },
+      { config: { scope: 'issue' }, schema: { tags, summary, security: OPERATOR_SECURITY, body, response: { 201: issuedReply, 409: errorSchema, ...operatorErrors } } },
       async (request, reply) => {
         const ticket = await issue(ctx, request.body);
         request.log.info({ product: ticket.product, bound: ticket.holderKeyHex !== undefined, operator: request.operator?.name }, 'ticket issued');
@@ -174,7 +174,7 @@ export async function ticketRoutes(app: FastifyInstance, ctx: GatewayApiContext)
 
   app.get<{ Params: { id: string } }>(
     '/tickets/:id',
-    { schema: { tags, summary: 'A ticket issued here', security: OPERATOR_SECURITY, params: idParams, response: { 200: ticketView, 404: errorSchema, ...operatorErrors } } },
+    { config: { scope: 'read' }, schema: { tags, summary: 'A ticket issued here', security: OPERATOR_SECURITY, params: idParams, response: { 200: ticketView, 404: errorSchema, ...operatorErrors } } },
     async (request) => {
       const ticket = await storedTicket(ctx, request.params.id);
       return {

@@ -19,25 +19,47 @@ describe('token command', () => {
     return lines;
   };
 
-  it('creates a token printed once and stored as a hash, lists it, and deletes it', async () => {
-    const [token = ''] = await run('create', '--name', 'night shift');
-    assert.ok(token.startsWith(API_TOKEN_PREFIX));
+  const stored = async (token: string) => {
     const ledger = new SqliteLedger({ path: join(dataDir, 'ledger.sqlite') });
     await ledger.start();
-    const stored = await ledger.findApiTokenByHash(hashSecret(token));
-    await ledger.stop();
-    assert.equal(stored?.name, 'night shift');
+    try {
+      return await ledger.findApiTokenByHash(hashSecret(token));
+    } finally {
+      await ledger.stop();
+    }
+  };
+
+  it('creates a read-only token by default, printed once and stored as a hash, lists it with its scopes, and revokes it by id', async () => {
+    const [token = ''] = await run('create', '--name', 'night shift');
+    assert.ok(token.startsWith(API_TOKEN_PREFIX));
+    const row = await stored(token);
+    assert.equal(row?.name, 'night shift');
+    assert.deepEqual(row.scopes, ['read']);
     const listed = await run('list');
     assert.equal(listed.length, 1);
-    assert.match(listed[0]!, new RegExp(`^${stored.id} .* night shift$`));
+    assert.match(listed[0]!, new RegExp(`^${row.id} .* read  night shift$`));
     assert.ok(!listed[0]!.includes(token.slice(API_TOKEN_PREFIX.length)));
-    assert.deepEqual(await run('delete', '--id', stored.id), [`deleted token ${stored.id}`]);
+    assert.deepEqual(await run('revoke', '--id', row.id), [`revoked token ${row.id}`]);
     assert.deepEqual(await run('list'), []);
   });
 
-  it('explains its usage and refuses a missing name or an unknown id', async () => {
+  it('creates a token with the scopes given, and revokes every token of a name', async () => {
+    const [clearing = ''] = await run('create', '--name', 'clearing', '--scope', 'deny,read');
+    const [admin = ''] = await run('create', '--name', 'clearing', '--scope', 'admin');
+    assert.deepEqual((await stored(clearing))?.scopes, ['read', 'deny']);
+    assert.deepEqual((await stored(admin))?.scopes, ['admin']);
+    assert.equal((await run('revoke', '--name', 'clearing')).length, 2);
+    assert.equal(await stored(clearing), null);
+    assert.equal(await stored(admin), null);
+  });
+
+  it('explains its usage and refuses a missing name, an unknown scope, an unknown id or name', async () => {
     await assert.rejects(tokenCommand(['rotate']), UsageError);
     await assert.rejects(run('create'), /--name is required/);
-    await assert.rejects(run('delete', '--id', 'nope'), /--id: no token nope/);
+    await assert.rejects(run('create', '--name', 'x', '--scope', 'read,root'), /--scope: unknown scope "root"; scopes are read, issue, deny, command, admin/);
+    await assert.rejects(run('create', '--name', 'x', '--scope', ','), /--scope: no scope given/);
+    await assert.rejects(run('revoke'), /needs --id ID or --name NAME/);
+    await assert.rejects(run('revoke', '--id', 'nope'), /--id: no token nope/);
+    await assert.rejects(run('delete', '--name', 'nobody'), /--name: no token named "nobody"/);
   });
 });

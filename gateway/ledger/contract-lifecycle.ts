@@ -73,6 +73,24 @@ export function describeLifecycleContract(makeLedger: MakeLedger): void {
       await assert.rejects(fx.ledger.start(), /newer than this gateway knows/, 'the fixture ledger too (stop() after a failed start is a no-op)');
     });
 
+    it('migrates tokens made before scopes to admin', async () => {
+      const store = await makeLedger(); // a store that never saw the scopes migration
+      try {
+        const scopes = store.migrations.findIndex((m) => m.name === 'api token scopes and ticket QR retrieval secrets');
+        assert.ok(scopes > 0);
+        const before = store.migrations.slice(0, scopes);
+        const last = before.at(-1)!;
+        // The last migration before scopes, with an old token added in its transaction (same name: the store accepts it).
+        const oldToken = "INSERT INTO api_tokens (id, name, token_hash, created_at) VALUES ('old', 'made before scopes', 'h-old', 1)";
+        await using(store.open({ migrations: [...before.slice(0, -1), { ...last, sql: `${last.sql};\n${oldToken}` }] }), async () => {});
+        await using(store.open(), async (again) => {
+          assert.deepEqual(await again.findApiTokenByHash('h-old'), { id: 'old', name: 'made before scopes', tokenHash: 'h-old', scopes: ['admin'], createdAt: 1 });
+        });
+      } finally {
+        await store.dispose();
+      }
+    });
+
     it('rejects calls before start and after stop', async () => {
       const idle = fx.harness.open();
       await assert.rejects(idle.deviceProgress('gate-1'), /not started/);

@@ -23,6 +23,11 @@ const fare = (seq: number, overrides: Partial<Fare> = {}): Fare => ({
   tapDevice: 'gate-1', tapSeq: seq, amountCents: 250, currency: 'EUR', operator: 'metro-co', computedAt: CONTRACT_NOW, ...overrides,
 });
 
+const ticket: StoredTicket = {
+  ticketId: '00112233445566778899aabb', product: 'day', fareClass: 'child', zones: [1, 2], modes: ['metro', 'bus'],
+  nbf: 1_767_225_600, exp: 1_767_312_000, text: 'FG1:EXAMPLE', issuedAt: CONTRACT_NOW,
+};
+
 export function describeTablesContract(makeLedger: MakeLedger): void {
   describe('gateway tables', () => {
     const fx = freshLedgerPerTest(makeLedger);
@@ -56,10 +61,6 @@ export function describeTablesContract(makeLedger: MakeLedger): void {
     });
 
     it('stores issued tickets and refuses a second ticket with the same id', async () => {
-      const ticket: StoredTicket = {
-        ticketId: '00112233445566778899aabb', product: 'day', fareClass: 'child', zones: [1, 2], modes: ['metro', 'bus'],
-        nbf: 1_767_225_600, exp: 1_767_312_000, text: 'FG1:EXAMPLE', issuedAt: CONTRACT_NOW,
-      };
       const withKey: StoredTicket = { ...ticket, ticketId: 'ffeeddccbbaa998877665544', holderKeyHex: 'ab'.repeat(32) };
       await fx.ledger.insertIssuedTicket(ticket);
       await fx.ledger.insertIssuedTicket(withKey);
@@ -69,17 +70,28 @@ export function describeTablesContract(makeLedger: MakeLedger): void {
       await assert.rejects(fx.ledger.insertIssuedTicket(ticket));
     });
 
-    it('finds API tokens by hash, lists and deletes them, and refuses a duplicate hash', async () => {
+    it('finds API tokens by hash with their scopes, lists and deletes them, and refuses a duplicate hash', async () => {
       const { ledger } = fx;
-      await ledger.insertApiToken({ id: 't2', name: 'dashboard', tokenHash: 'h2', createdAt: 2 });
-      await ledger.insertApiToken({ id: 't1', name: 'ops', tokenHash: 'h1', createdAt: 1 });
-      await assert.rejects(ledger.insertApiToken({ id: 't3', name: 'copy', tokenHash: 'h1', createdAt: 3 }));
-      assert.deepEqual(await ledger.findApiTokenByHash('h2'), { id: 't2', name: 'dashboard', tokenHash: 'h2', createdAt: 2 });
+      await ledger.insertApiToken({ id: 't2', name: 'dashboard', tokenHash: 'h2', scopes: ['read', 'deny'], createdAt: 2 });
+      await ledger.insertApiToken({ id: 't1', name: 'ops', tokenHash: 'h1', scopes: ['admin'], createdAt: 1 });
+      await assert.rejects(ledger.insertApiToken({ id: 't3', name: 'copy', tokenHash: 'h1', scopes: ['read'], createdAt: 3 }));
+      assert.deepEqual(await ledger.findApiTokenByHash('h2'), { id: 't2', name: 'dashboard', tokenHash: 'h2', scopes: ['read', 'deny'], createdAt: 2 });
       assert.equal(await ledger.findApiTokenByHash('nope'), null);
-      assert.deepEqual((await ledger.listApiTokens()).map((t) => t.id), ['t1', 't2']);
+      assert.deepEqual((await ledger.listApiTokens()).map((t) => [t.id, t.scopes]), [['t1', ['admin']], ['t2', ['read', 'deny']]]);
       assert.equal(await ledger.deleteApiToken('t1'), true);
       assert.equal(await ledger.deleteApiToken('t1'), false);
       assert.equal(await ledger.findApiTokenByHash('h1'), null);
+    });
+
+    it("uses up a ticket's QR secret once, and only with its hash", async () => {
+      const { ledger } = fx;
+      const withSecret: StoredTicket = { ...ticket, qrSecretHash: 'qr-hash' };
+      await ledger.insertIssuedTicket(withSecret);
+      assert.deepEqual(await ledger.getIssuedTicket(ticket.ticketId), withSecret);
+      assert.equal(await ledger.consumeTicketQrSecret(ticket.ticketId, 'other-hash'), false);
+      assert.equal(await ledger.consumeTicketQrSecret(ticket.ticketId, 'qr-hash'), true);
+      assert.equal(await ledger.consumeTicketQrSecret(ticket.ticketId, 'qr-hash'), false, 'a second use');
+      assert.equal((await ledger.getIssuedTicket(ticket.ticketId))?.qrSecretHash, undefined);
     });
 
     it('stores one fare per tap, refuses fares for unknown taps, and totals by gate time', async () => {

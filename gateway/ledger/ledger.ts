@@ -157,6 +157,11 @@ export interface StoredTicket {
   /** Its price in minor units of `currency`, when priced. */
   priceMinor?: number;
   currency?: string;
+  /**
+   * Hash of the one-time secret that lets a rider fetch the ticket's QR without
+   * an API token; absent once used (or for tickets issued before it existed).
+   */
+  qrSecretHash?: string;
 }
 
 export interface ApiToken {
@@ -164,6 +169,8 @@ export interface ApiToken {
   name: string;
   /** Hash of the token; the caller hashes before storing and before looking up. */
   tokenHash: string;
+  /** What the token may do (gateway/http/api-scopes.ts); tokens made before scopes existed hold `admin`. */
+  scopes: string[];
   createdAt: number;
 }
 
@@ -261,6 +268,11 @@ export interface TicketStore {
   /** Throws if the ticket id exists (ids are random; a clash is a bug). */
   insertIssuedTicket(ticket: StoredTicket): Promise<void>;
   getIssuedTicket(ticketId: string): Promise<StoredTicket | null>;
+  /**
+   * Uses up a ticket's QR retrieval secret: true when the ticket still held exactly
+   * that hash (now cleared), false otherwise — of two racing uses, one wins.
+   */
+  consumeTicketQrSecret(ticketId: string, qrSecretHash: string): Promise<boolean>;
 }
 
 export interface ApiTokenStore {

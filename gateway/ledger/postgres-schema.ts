@@ -197,4 +197,13 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
       ALTER TABLE issued_tickets ADD COLUMN price_minor BIGINT;
       ALTER TABLE issued_tickets ADD COLUMN currency TEXT;`,
   },
+  {
+    version: 6,
+    name: 'api token scopes and ticket QR retrieval secrets',
+    sql: `
+      -- Tokens made before scopes existed could do everything: they keep doing so as admin.
+      ALTER TABLE api_tokens ADD COLUMN scopes TEXT NOT NULL DEFAULT 'admin';
+      -- Hash of the one-time secret that fetches a ticket's QR without a token; NULL once used.
+      ALTER TABLE issued_tickets ADD COLUMN qr_secret_hash TEXT;`,
+  },
 ];

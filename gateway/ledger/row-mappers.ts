@@ -106,11 +106,13 @@ export function toTicket(row: Row): StoredTicket {
   if (row.fare_product_id != null) ticket.fareProductId = str(row.fare_product_id);
   if (row.price_minor != null) ticket.priceMinor = num(row.price_minor);
   if (row.currency != null) ticket.currency = str(row.currency);
+  if (row.qr_secret_hash != null) ticket.qrSecretHash = str(row.qr_secret_hash);
   return ticket;
 }
 
 export function toApiToken(row: Row): ApiToken {
-  return { id: str(row.id), name: str(row.name), tokenHash: str(row.token_hash), createdAt: num(row.created_at) };
+  const scopes = str(row.scopes).split(',').filter((scope) => scope !== '');
+  return { id: str(row.id), name: str(row.name), tokenHash: str(row.token_hash), scopes, createdAt: num(row.created_at) };
 }
 
 export function toFare(row: Row): Fare {
@@ -149,6 +151,7 @@ export const deviceValues = (d: Device): unknown[] => [
 export const ticketValues = (t: StoredTicket): unknown[] => [
   t.ticketId, t.product, t.fareClass, JSON.stringify(t.zones), JSON.stringify(t.modes),
   t.nbf, t.exp, t.holderKeyHex ?? null, t.text, t.issuedAt, t.fareProductId ?? null, t.priceMinor ?? null, t.currency ?? null,
+  t.qrSecretHash ?? null,
 ];
 
 export const fareValues = (f: Fare): unknown[] => [

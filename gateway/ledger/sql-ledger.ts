@@ -190,8 +190,8 @@ export abstract class SqlLedger implements Ledger {
   async insertIssuedTicket(ticket: StoredTicket): Promise<void> {
     await this.change(
       `INSERT INTO issued_tickets (ticket_id, product, fare_class, zones, modes, nbf, exp, holder_key_hex, text, issued_at,
-         fare_product_id, price_minor, currency)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         fare_product_id, price_minor, currency, qr_secret_hash)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       map.ticketValues(ticket),
     );
   }
@@ -201,9 +201,14 @@ export abstract class SqlLedger implements Ledger {
     return row === undefined ? null : map.toTicket(row);
   }
 
+  async consumeTicketQrSecret(ticketId: string, qrSecretHash: string): Promise<boolean> {
+    const sql = 'UPDATE issued_tickets SET qr_secret_hash = NULL WHERE ticket_id = ? AND qr_secret_hash = ?';
+    return (await this.change(sql, [ticketId, qrSecretHash])) === 1;
+  }
+
   async insertApiToken(token: ApiToken): Promise<void> {
-    await this.change('INSERT INTO api_tokens (id, name, token_hash, created_at) VALUES (?, ?, ?, ?)', [
-      token.id, token.name, token.tokenHash, token.createdAt,
+    await this.change('INSERT INTO api_tokens (id, name, token_hash, scopes, created_at) VALUES (?, ?, ?, ?, ?)', [
+      token.id, token.name, token.tokenHash, token.scopes.join(','), token.createdAt,
     ]);
   }
 
