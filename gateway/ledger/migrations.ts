@@ -40,3 +40,14 @@ export function pending(applied: readonly AppliedMigration[], known: readonly Mi
   const done = new Set(applied.map((row) => row.version));
   return known.filter((m) => !done.has(m.version));
 }
+
+/** Portable SQL, so both dialects share it; `version` is its place in each list. */
+export const apiTokenScopes = (version: number): Migration => ({
+  version,
+  name: 'api token scopes and ticket QR retrieval secrets',
+  sql: `
+    -- Tokens made before scopes existed could do everything: they keep doing so as admin.
+    ALTER TABLE api_tokens ADD COLUMN scopes TEXT NOT NULL DEFAULT 'admin';
+    -- Hash of the one-time secret that fetches a ticket's QR without a token; NULL once used.
+    ALTER TABLE issued_tickets ADD COLUMN qr_secret_hash TEXT;`,
+});

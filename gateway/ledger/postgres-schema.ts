@@ -3,7 +3,7 @@
  * times (Unix ms outgrow INTEGER); JSONB for the JSON columns so they can be
  * queried. Keep in step with sqlite-schema.ts: same tables, columns and indexes.
  */
-import type { Migration } from './migrations.ts';
+import { apiTokenScopes, type Migration } from './migrations.ts';
 
 export const POSTGRES_MIGRATIONS: readonly Migration[] = [
   {
@@ -197,13 +197,5 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
       ALTER TABLE issued_tickets ADD COLUMN price_minor BIGINT;
       ALTER TABLE issued_tickets ADD COLUMN currency TEXT;`,
   },
-  {
-    version: 6,
-    name: 'api token scopes and ticket QR retrieval secrets',
-    sql: `
-      -- Tokens made before scopes existed could do everything: they keep doing so as admin.
-      ALTER TABLE api_tokens ADD COLUMN scopes TEXT NOT NULL DEFAULT 'admin';
-      -- Hash of the one-time secret that fetches a ticket's QR without a token; NULL once used.
-      ALTER TABLE issued_tickets ADD COLUMN qr_secret_hash TEXT;`,
-  },
+  apiTokenScopes(6),
 ];

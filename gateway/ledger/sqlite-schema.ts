@@ -3,7 +3,7 @@
  * refuse a value of the wrong type instead of storing it. Keep in step with
  * postgres-schema.ts: same tables, columns and indexes.
  */
-import type { Migration } from './migrations.ts';
+import { apiTokenScopes, type Migration } from './migrations.ts';
 
 export const SQLITE_MIGRATIONS: readonly Migration[] = [
   {
@@ -202,13 +202,5 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
       ALTER TABLE issued_tickets ADD COLUMN price_minor INTEGER;
       ALTER TABLE issued_tickets ADD COLUMN currency TEXT;`,
   },
-  {
-    version: 6,
-    name: 'api token scopes and ticket QR retrieval secrets',
-    sql: `
-      -- Tokens made before scopes existed could do everything: they keep doing so as admin.
-      ALTER TABLE api_tokens ADD COLUMN scopes TEXT NOT NULL DEFAULT 'admin';
-      -- Hash of the one-time secret that fetches a ticket's QR without a token; NULL once used.
-      ALTER TABLE issued_tickets ADD COLUMN qr_secret_hash TEXT;`,
-  },
+  apiTokenScopes(6),
 ];
