@@ -85,4 +85,35 @@ describe('signed bundles', () => {
       return true;
     });
   });
+
+  describe('strict encoding', () => {
+    const payload = (): Uint8Array => encodeCbor(new Map<string, unknown>([['typ', TYPE], ['ver', 7], ['iat', 1_767_225_600]]));
+    const signPayload = (bytes: Uint8Array): Uint8Array => buildCoseSign1(bytes, root.kid, (tbs) => signEd25519(root.privateKey, tbs));
+
+    test('refuses a correctly signed bundle with a duplicate ver (a rollback hidden behind "last wins")', () => {
+      const map = payload();
+      const duplicated = Uint8Array.from([map[0]! + 1, ...map.subarray(1), ...encodeCbor('ver'), ...encodeCbor(1_000_000)]);
+      refuses(signPayload(duplicated), /duplicate map key/);
+    });
+
+    test('refuses ver in a longer form than needed, or sent as a float', () => {
+      const map = Buffer.from(payload());
+      const at = map.indexOf(Buffer.from([...encodeCbor('ver'), 0x07]));
+      const longer = Uint8Array.from([...map.subarray(0, at + 4), 0x18, 0x07, ...map.subarray(at + 5)]);
+      refuses(signPayload(longer), /not preferred/);
+      const float = Uint8Array.from([...map.subarray(0, at + 4), 0xf9, 0x47, 0x00, ...map.subarray(at + 5)]);
+      refuses(signPayload(float), /float/);
+      assert.equal(openBundle(signPayload(payload()), rootPublic, TYPE).version, 7);
+    });
+
+    test('refuses an envelope in a longer form than needed', () => {
+      const long = Uint8Array.from([0xd2, 0x98, 0x04, ...bundle.subarray(2)]);
+      refuses(long, /not preferred/);
+    });
+
+    test('signs millisecond versions as integers, which open', () => {
+      const ms = signBundle({ type: TYPE, version: 1_764_442_234_880, issuedAt: 1_764_442_234 }, new Map(), root);
+      assert.equal(openBundle(ms, rootPublic, TYPE).version, 1_764_442_234_880);
+    });
+  });
 });

@@ -15,6 +15,9 @@ export interface CoseSign1 {
   kid: Uint8Array | undefined;
   payload: Uint8Array;
   signature: Uint8Array;
+  /** Whether the item carried tag 18, and its unprotected header (only checked by requireExactEnvelope). */
+  tagged: boolean;
+  unprotected: Map<unknown, unknown>;
 }
 
 /** Which layer of a scanned code is wrong: the text itself, the COSE envelope, the claims, or a rotating code's own content. */
@@ -37,10 +40,11 @@ function fail(message: string): never {
 export function parseCoseSign1(bytes: Uint8Array): CoseSign1 {
   let item: unknown;
   try {
-    item = decodeCbor(bytes);
+    item = decodeCbor(bytes, { tags: [COSE_SIGN1_TAG] });
   } catch (error) {
     fail(`bad CBOR: ${(error as Error).message}`);
   }
+  const tagged = item instanceof Tag;
   if (item instanceof Tag) {
     if (item.tag !== COSE_SIGN1_TAG) fail(`unexpected CBOR tag ${item.tag}`);
     item = item.value;
@@ -61,18 +65,18 @@ export function parseCoseSign1(bytes: Uint8Array): CoseSign1 {
   if (header.get(HEADER_ALG) !== ALG_EDDSA) fail('algorithm must be EdDSA (-8)');
   const kid = header.get(HEADER_KID) ?? unprotected.get(HEADER_KID);
   if (kid !== undefined && !isBytes(kid)) fail('kid must be a byte string');
-  return { protectedBytes, kid, payload, signature };
+  return { protectedBytes, kid, payload, signature, tagged, unprotected: unprotected as Map<unknown, unknown> };
 }
 
 /**
  * Throws unless `bytes` is exactly `18([protected, {}, payload, signature])` in preferred
  * CBOR encoding (ticket-format.md): one encoding per signed content, so the bytes of an
  * accepted ticket or code are always the bytes that were signed, never a re-wrapped copy
- * (untagged, extra unprotected headers, longer length forms).
+ * (untagged, extra unprotected headers, longer length forms). parseCoseSign1 has already
+ * refused every non-preferred form (strict-cbor.ts); what is left is the tag and the header.
  */
 export function requireExactEnvelope(bytes: Uint8Array, cose: CoseSign1, what: string): void {
-  const exact = encodeCbor(new Tag([cose.protectedBytes, new Map(), cose.payload, cose.signature], COSE_SIGN1_TAG));
-  if (Buffer.compare(exact, bytes) !== 0) {
+  if (!cose.tagged || bytes[0] !== 0xd2 || cose.unprotected.size !== 0) {
     fail(`${what} must be 18([protected, {}, payload, signature]) in preferred CBOR encoding`);
   }
 }

@@ -9,6 +9,7 @@ import { createPublicKey, randomBytes } from 'node:crypto';
 import { DenySet, signDenyList } from '../../protocol/bundles/deny-list.ts';
 import { signTrustList } from '../../protocol/bundles/trust-list.ts';
 import { parseCoseSign1, sigStructure } from '../../protocol/ticket/cose-sign1.ts';
+import { strictCborProblem } from '../../protocol/ticket/strict-cbor.ts';
 import {
   generateEd25519,
   kidOf,
@@ -78,6 +79,13 @@ export function benchTicketCheck(): TicketCheckResults {
   const level2Summary = timeEach('decision, level-2 code (2 verifies)', RUNS, (i) => {
     if (checker.check(level2[i % DISTINCT]!, gate, clock).decision === 'accept') accepted++;
   });
+  // The strict encoding check alone, on the three CBOR items of a ticket (it runs inside every decision above).
+  const sampleBytes = ticketBytesFromText(level1[0]!);
+  const strictSummary = timeEach('strict CBOR check of one ticket (3 items)', RUNS, () => {
+    if (strictCborProblem(sampleBytes, { tags: [18] }) ?? strictCborProblem(sample.protectedBytes) ?? strictCborProblem(sample.payload)) {
+      throw new Error('strict check refused a valid ticket');
+    }
+  });
   const hostile = Array.from({ length: 1000 }, (_, i) => (i % 2 ? 'FT1:' : 'FD1:') + randomBytes(760).toString('base64').slice(0, 1020));
   const hostileSummary = timeEach('decision, 1 KiB garbage', RUNS, (i) => void checker.check(hostile[i % hostile.length]!, gate, clock));
   const naclSummary = timeEach('tweetnacl verify (naive baseline)', 300, () => {
@@ -85,19 +93,21 @@ export function benchTicketCheck(): TicketCheckResults {
   }, 20);
   if (accepted < RUNS * 3) throw new Error(`benchmark setup error: only ${accepted} of ${RUNS * 3} decisions accepted`);
 
-  printTable([bareVerify, level1Summary, keyedSummary, level2Summary, hostileSummary, naclSummary]);
+  printTable([bareVerify, level1Summary, keyedSummary, level2Summary, strictSummary, hostileSummary, naclSummary]);
   const ratio1 = level1Summary.medianUs / bareVerify.medianUs;
   const ratio2 = level2Summary.medianUs / (2 * bareVerify.medianUs);
   console.log(`ratio level-1 decision / bare verify (median): ${ratio1.toFixed(2)}`);
   console.log(`ratio level-2 decision / two bare verifies (median): ${ratio2.toFixed(2)}`);
   const keyedRatio = keyedSummary.medianUs / level1Summary.medianUs;
   console.log(`ratio level-1 decision with keyed passback / plain (median): ${keyedRatio.toFixed(2)}`);
+  console.log(`strict CBOR check / level-1 decision (median): ${(strictSummary.medianUs / level1Summary.medianUs).toFixed(3)}`);
   console.log(`ratio tweetnacl verify / node verify (median): ${(naclSummary.medianUs / bareVerify.medianUs).toFixed(0)}`);
   console.log(verdict('level-1 decision p99 under 1 ms', level1Summary.p99Us < 1000, `${level1Summary.p99Us.toFixed(0)} µs`));
   console.log(verdict('level-2 decision p99 under 1 ms', level2Summary.p99Us < 1000, `${level2Summary.p99Us.toFixed(0)} µs`));
   console.log(verdict('level-1 decision within 2x of bare verify', ratio1 <= 2, ratio1.toFixed(2)));
   console.log(verdict('keyed passback costs under 10% of a level-1 decision', keyedRatio < 1.1, keyedRatio.toFixed(2)));
   console.log(verdict('over 5,000 decisions/s per core (level-1)', level1Summary.perSecond > 5000, `${Math.round(level1Summary.perSecond)}/s`));
+  console.log(verdict('strict CBOR check adds only a few µs (median under 5 µs)', strictSummary.medianUs < 5, `${strictSummary.medianUs.toFixed(1)} µs`));
   console.log(verdict('hostile input p99 under a few hundred µs', hostileSummary.p99Us < 300, `${hostileSummary.p99Us.toFixed(0)} µs`));
   return { bareVerify, level1: level1Summary, level2: level2Summary };
 }

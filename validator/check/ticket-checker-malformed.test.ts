@@ -1,10 +1,13 @@
 /** Every way a code can be malformed (ticket-format.md: the first reason checked). */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { encodeBase45 } from '../../protocol/ticket/base45.ts';
 import { encodeCbor, Tag } from '../../protocol/ticket/cbor.ts';
-import { COSE_SIGN1_TAG, parseCoseSign1 } from '../../protocol/ticket/cose-sign1.ts';
-import { ticketText } from '../../protocol/ticket/ticket-code.ts';
-import { DAY, expectReason, NOW, TicketFixture, ticketClaimsMap } from './test-fixtures.ts';
+import { encodeClaims } from '../../protocol/ticket/claims.ts';
+import { buildCoseSign1, COSE_SIGN1_TAG, parseCoseSign1, sigStructure } from '../../protocol/ticket/cose-sign1.ts';
+import { signEd25519 } from '../../protocol/ticket/ed25519.ts';
+import { CODE_PREFIX, ticketText } from '../../protocol/ticket/ticket-code.ts';
+import { DAY, expectReason, NOW, TicketFixture, ticketClaims, ticketClaimsMap } from './test-fixtures.ts';
 
 const fx = new TicketFixture();
 
@@ -117,5 +120,62 @@ describe('TicketChecker: malformed', () => {
     for (const input of [undefined, null, 42, {}, new Uint8Array(4)]) {
       expectReason(fx.checkFresh(input as unknown as string), 'malformed');
     }
+  });
+
+  // Each of these is signed correctly, so only the strict encoding rules can refuse them.
+  describe('strict encoding (one encoding per ticket)', () => {
+    /** A CBOR map (fewer than 23 entries) with one more key/value pair appended. */
+    const withExtraPair = (map: Uint8Array, pair: number[]): Uint8Array => {
+      assert.ok(map[0]! >= 0xa0 && map[0]! < 0xb7);
+      return Uint8Array.from([map[0]! + 1, ...map.subarray(1), ...pair]);
+    };
+    const expBytes = (exp: number): number[] => [0x1a, ...Buffer.from(new Uint32Array([exp]).buffer).reverse()];
+    const claimsPayload = (): Uint8Array => encodeClaims(ticketClaims());
+    /** Replaces the encoding of exp (key 4, a 4-byte uint) in a claims map. */
+    const replaceExp = (payload: Uint8Array, replacement: number[]): Uint8Array => {
+      const exp = ticketClaims().exp;
+      const at = Buffer.from(payload).indexOf(Buffer.from([0x04, ...expBytes(exp)]));
+      assert.ok(at > 0);
+      return Uint8Array.from([...payload.subarray(0, at + 1), ...replacement, ...payload.subarray(at + 6)]);
+    };
+
+    test('rejects claims with a duplicate exp (a later one appended: "last wins" elsewhere) as malformed', () => {
+      const payload = withExtraPair(claimsPayload(), [0x04, ...expBytes(4_102_444_800)]);
+      expectReason(fx.checkFresh(ticketText(fx.signPayload(payload))), 'malformed');
+    });
+
+    test('rejects claims with a duplicate text claim (prd twice) as malformed', () => {
+      const payload = withExtraPair(claimsPayload(), [...encodeCbor('prd'), ...encodeCbor('period')]);
+      expectReason(fx.checkFresh(ticketText(fx.signPayload(payload))), 'malformed');
+    });
+
+    test('rejects exp in a longer form than needed, or as a float of the same value, as malformed', () => {
+      const exp = ticketClaims().exp;
+      const float = Buffer.alloc(9);
+      float[0] = 0xfb;
+      float.writeDoubleBE(exp, 1);
+      for (const replacement of [[0x1b, 0, 0, 0, 0, ...expBytes(exp).slice(1)], [...float]]) {
+        expectReason(fx.checkFresh(ticketText(fx.signPayload(replaceExp(claimsPayload(), replacement)))), 'malformed');
+      }
+      // The unchanged payload, signed the same way, is accepted: only the encoding differed.
+      expectReason(fx.checkFresh(ticketText(fx.signPayload(replaceExp(claimsPayload(), expBytes(exp))))), 'ok');
+    });
+
+    test('rejects a protected header with a duplicate alg key as malformed', () => {
+      const protectedBytes = Uint8Array.from([0xa3, 0x01, 0x27, 0x04, 0x48, ...fx.issuer.kid, 0x01, 0x27]);
+      const payload = claimsPayload();
+      const signature = signEd25519(fx.issuer.privateKey, sigStructure(protectedBytes, payload));
+      const bytes = encodeCbor(new Tag([protectedBytes, new Map(), payload, signature], COSE_SIGN1_TAG));
+      expectReason(fx.checkFresh(ticketText(bytes)), 'malformed');
+    });
+
+    test('rejects an FD1 code whose payload repeats its time key as malformed', () => {
+      const bound = fx.ticket({}, { holder: fx.holder });
+      const map = encodeCbor(new Map<number, unknown>([[1, bound.bytes], [2, NOW]]));
+      const payload = withExtraPair(map, [0x02, ...expBytes(NOW + 3600)]);
+      const bytes = buildCoseSign1(payload, undefined, (tbs) => signEd25519(fx.holder.privateKey, tbs));
+      expectReason(fx.checkFresh(CODE_PREFIX + encodeBase45(bytes)), 'malformed');
+      expectReason(fx.checkFresh(fx.codeFromMap(new Map<number, unknown>([[1, bound.bytes], [2, NOW]]))), 'ok');
+    });
   });
 });
