@@ -13,6 +13,7 @@ import {
   type Product,
   type TicketClaims,
 } from '../protocol/ticket/claims.ts';
+import { DEFAULT_MAX_LIFETIME_SECONDS, type ProductLifetimes } from '../protocol/bundles/check-settings.ts';
 import type { SigningKey } from '../protocol/ticket/ed25519.ts';
 import { signTicket, ticketText } from '../protocol/ticket/ticket-code.ts';
 
@@ -42,13 +43,19 @@ function check(condition: boolean, message: string): asserts condition {
   if (!condition) throw new TicketRequestError(message);
 }
 
-export function validateTicketRequest(request: TicketRequest): TicketClaims {
+/** Validates a request; a ticket longer than its product's maximum lifetime is refused here, not at the gate. */
+export function validateTicketRequest(request: TicketRequest, lifetimes: ProductLifetimes = DEFAULT_MAX_LIFETIME_SECONDS): TicketClaims {
   check((PRODUCTS as readonly string[]).includes(request.product), `product: must be one of ${PRODUCTS.join(', ')}`);
   const fareClass = request.fareClass ?? 'adult';
   check((FARE_CLASSES as readonly string[]).includes(fareClass), `class: must be one of ${FARE_CLASSES.join(', ')}`);
   check(Number.isSafeInteger(request.validFrom) && request.validFrom >= 0, 'from: must be a valid time');
   check(Number.isSafeInteger(request.validUntil), 'until: must be a valid time');
   check(request.validUntil > request.validFrom, 'until: must be after from');
+  const lifetime = lifetimes[request.product as Product];
+  check(
+    request.validUntil - request.validFrom <= lifetime,
+    `until: a ${request.product} ticket is valid at most ${lifetime / 3600} hours (from..until is ${((request.validUntil - request.validFrom) / 3600).toFixed(1)})`,
+  );
   const claims: TicketClaims = {
     nbf: request.validFrom,
     exp: request.validUntil,

@@ -10,8 +10,7 @@
  */
 import type { KeyObject } from 'node:crypto';
 import { isUint } from '../ticket/cbor.ts';
-import type { SigningKey } from '../ticket/ed25519.ts';
-import { BundleError, openBundle, signBundle } from './signed-bundle.ts';
+import { BundleError, openBundle, signBundle, type BundleAnchor, type BundleSigner } from './signed-bundle.ts';
 
 export const CLOCK_RESET_TYPE = 'faregate.clock-reset/1';
 
@@ -27,15 +26,15 @@ export interface ClockReset {
 
 export const MAX_CLOCK_RESET_REASON = 200;
 
-export function signClockReset(reset: ClockReset, root: SigningKey): Uint8Array {
+export function signClockReset(reset: ClockReset, signer: BundleSigner): Uint8Array {
   const body = new Map<string, unknown>([['resetTo', reset.resetToMs]]);
   if (reset.reason !== undefined) body.set('reason', reset.reason);
-  return signBundle({ type: CLOCK_RESET_TYPE, version: reset.version, issuedAt: reset.issuedAt }, body, root);
+  return signBundle({ type: CLOCK_RESET_TYPE, version: reset.version, issuedAt: reset.issuedAt }, body, signer);
 }
 
-/** Verifies with the pinned root key and checks every field; throws BundleError naming the field. */
-export function openClockReset(bytes: Uint8Array, root: KeyObject): ClockReset {
-  const bundle = openBundle(bytes, root, CLOCK_RESET_TYPE);
+/** Verifies through the pinned root key (signing chain) and checks every field; throws BundleError naming the field. */
+export function openClockReset(bytes: Uint8Array, anchor: KeyObject | BundleAnchor): ClockReset {
+  const bundle = openBundle(bytes, anchor, CLOCK_RESET_TYPE);
   const resetTo: unknown = bundle.body.get('resetTo');
   const reason: unknown = bundle.body.get('reason');
   if (!isUint(resetTo)) throw new BundleError('clock reset resetTo must be an unsigned integer of Unix ms');

@@ -7,8 +7,7 @@
  */
 import { createHash, type KeyObject } from 'node:crypto';
 import { isBytes, isUint } from '../ticket/cbor.ts';
-import type { SigningKey } from '../ticket/ed25519.ts';
-import { BundleError, openBundle, signBundle } from './signed-bundle.ts';
+import { BundleError, openBundle, signBundle, type BundleAnchor, type BundleSigner } from './signed-bundle.ts';
 
 export const DENY_LIST_TYPE = 'faregate.deny/1';
 export const DENY_DELTA_TYPE = 'faregate.deny-delta/1';
@@ -93,22 +92,22 @@ export interface DenyDelta {
   remove: DenySet;
 }
 
-export function signDenyList(list: DenyList, root: SigningKey): Uint8Array {
+export function signDenyList(list: DenyList, signer: BundleSigner): Uint8Array {
   return signBundle(
     { type: DENY_LIST_TYPE, version: list.version, issuedAt: list.issuedAt },
     new Map([['ent', list.entries.toBytes()]]),
-    root,
+    signer,
   );
 }
 
-export function openDenyList(bytes: Uint8Array, rootPublicKey: KeyObject): DenyList {
-  const bundle = openBundle(bytes, rootPublicKey, DENY_LIST_TYPE);
+export function openDenyList(bytes: Uint8Array, anchor: KeyObject | BundleAnchor): DenyList {
+  const bundle = openBundle(bytes, anchor, DENY_LIST_TYPE);
   const entries: unknown = bundle.body.get('ent');
   if (!isBytes(entries)) throw new BundleError('deny list ent must be a byte string');
   return { version: bundle.version, issuedAt: bundle.issuedAt, entries: DenySet.fromBytes(entries, 'deny list ent') };
 }
 
-export function signDenyDelta(delta: DenyDelta, root: SigningKey): Uint8Array {
+export function signDenyDelta(delta: DenyDelta, signer: BundleSigner): Uint8Array {
   return signBundle(
     { type: DENY_DELTA_TYPE, version: delta.version, issuedAt: delta.issuedAt },
     new Map<string, unknown>([
@@ -116,12 +115,12 @@ export function signDenyDelta(delta: DenyDelta, root: SigningKey): Uint8Array {
       ['add', delta.add.toBytes()],
       ['del', delta.remove.toBytes()],
     ]),
-    root,
+    signer,
   );
 }
 
-export function openDenyDelta(bytes: Uint8Array, rootPublicKey: KeyObject): DenyDelta {
-  const bundle = openBundle(bytes, rootPublicKey, DENY_DELTA_TYPE);
+export function openDenyDelta(bytes: Uint8Array, anchor: KeyObject | BundleAnchor): DenyDelta {
+  const bundle = openBundle(bytes, anchor, DENY_DELTA_TYPE);
   const base: unknown = bundle.body.get('base');
   const add: unknown = bundle.body.get('add');
   const remove: unknown = bundle.body.get('del');

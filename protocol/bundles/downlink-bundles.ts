@@ -4,8 +4,9 @@
  */
 import type { KeyObject } from 'node:crypto';
 import { isUint } from '../ticket/cbor.ts';
-import type { SigningKey } from '../ticket/ed25519.ts';
-import { BundleError, openBundle, signBundle } from './signed-bundle.ts';
+import { PRODUCTS } from '../ticket/claims.ts';
+import { DEFAULT_MAX_LIFETIME_SECONDS, type ProductLifetimes } from './check-settings.ts';
+import { BundleError, openBundle, signBundle, type BundleAnchor, type BundleSigner } from './signed-bundle.ts';
 
 export const FARES_TYPE = 'faregate.fares/1';
 export const COMMAND_TYPE = 'faregate.command/1';
@@ -20,6 +21,8 @@ export interface FareSettings {
   passbackSeconds: number;
   exitGraceSeconds: number;
   unanchoredClock: 'accept-flagged' | 'reject';
+  /** Per product, the longest `exp - nbf` a ticket may have (check-settings.ts). */
+  maxLifetimeSeconds: ProductLifetimes;
 }
 
 export const GATE_COMMANDS = ['out-of-service', 'in-service', 'emergency-open', 'emergency-clear'] as const;
@@ -43,14 +46,29 @@ export interface TimeBeacon {
 
 const FARE_FIELDS = ['skewSeconds', 'codeWindowSeconds', 'passbackSeconds', 'exitGraceSeconds'] as const;
 
-export function signFareSettings(settings: FareSettings, root: SigningKey): Uint8Array {
+export function signFareSettings(settings: FareSettings, signer: BundleSigner): Uint8Array {
   const body = new Map<string, unknown>(FARE_FIELDS.map((field) => [field, settings[field]]));
   body.set('unanchoredClock', settings.unanchoredClock);
-  return signBundle({ type: FARES_TYPE, version: settings.version, issuedAt: settings.issuedAt }, body, root);
+  body.set('maxLifetime', new Map(PRODUCTS.map((product) => [product, settings.maxLifetimeSeconds[product]])));
+  return signBundle({ type: FARES_TYPE, version: settings.version, issuedAt: settings.issuedAt }, body, signer);
 }
 
-export function openFareSettings(bytes: Uint8Array, root: KeyObject): FareSettings {
-  const bundle = openBundle(bytes, root, FARES_TYPE);
+/** Absent (a bundle from before lifetimes existed) or a product left out: the default. Unknown products are ignored. */
+function parseLifetimes(value: unknown): ProductLifetimes {
+  if (value === undefined) return DEFAULT_MAX_LIFETIME_SECONDS;
+  if (!(value instanceof Map)) throw new BundleError('fare settings maxLifetime must be a map of product to seconds');
+  const lifetimes: Record<string, number> = { ...DEFAULT_MAX_LIFETIME_SECONDS };
+  for (const product of PRODUCTS) {
+    const seconds: unknown = value.get(product);
+    if (seconds === undefined) continue;
+    if (!isUint(seconds) || seconds === 0) throw new BundleError(`fare settings maxLifetime.${product} must be a positive whole number of seconds`);
+    lifetimes[product] = seconds;
+  }
+  return lifetimes as ProductLifetimes;
+}
+
+export function openFareSettings(bytes: Uint8Array, anchor: KeyObject | BundleAnchor): FareSettings {
+  const bundle = openBundle(bytes, anchor, FARES_TYPE);
   const values: Record<string, number> = {};
   for (const field of FARE_FIELDS) {
     const value: unknown = bundle.body.get(field);
@@ -65,6 +83,7 @@ export function openFareSettings(bytes: Uint8Array, root: KeyObject): FareSettin
   return {
     version: bundle.version,
     issuedAt: bundle.issuedAt,
+    maxLifetimeSeconds: parseLifetimes(bundle.body.get('maxLifetime')),
     skewSeconds: values.skewSeconds!,
     codeWindowSeconds: values.codeWindowSeconds!,
     passbackSeconds: values.passbackSeconds!,
@@ -73,17 +92,17 @@ export function openFareSettings(bytes: Uint8Array, root: KeyObject): FareSettin
   };
 }
 
-export function signGateCommand(command: GateCommand, root: SigningKey): Uint8Array {
+export function signGateCommand(command: GateCommand, signer: BundleSigner): Uint8Array {
   const body = new Map<string, unknown>([
     ['device', command.device],
     ['cmd', command.command],
   ]);
   if (command.reason !== undefined) body.set('reason', command.reason);
-  return signBundle({ type: COMMAND_TYPE, version: command.version, issuedAt: command.issuedAt }, body, root);
+  return signBundle({ type: COMMAND_TYPE, version: command.version, issuedAt: command.issuedAt }, body, signer);
 }
 
-export function openGateCommand(bytes: Uint8Array, root: KeyObject): GateCommand {
-  const bundle = openBundle(bytes, root, COMMAND_TYPE);
+export function openGateCommand(bytes: Uint8Array, anchor: KeyObject | BundleAnchor): GateCommand {
+  const bundle = openBundle(bytes, anchor, COMMAND_TYPE);
   const device: unknown = bundle.body.get('device');
   const command: unknown = bundle.body.get('cmd');
   const reason: unknown = bundle.body.get('reason');
@@ -95,11 +114,11 @@ export function openGateCommand(bytes: Uint8Array, root: KeyObject): GateCommand
   return result;
 }
 
-export function signTimeBeacon(timeMs: number, root: SigningKey): Uint8Array {
-  return signBundle({ type: TIME_TYPE, version: timeMs, issuedAt: Math.floor(timeMs / 1000) }, new Map(), root);
+export function signTimeBeacon(timeMs: number, signer: BundleSigner): Uint8Array {
+  return signBundle({ type: TIME_TYPE, version: timeMs, issuedAt: Math.floor(timeMs / 1000) }, new Map(), signer);
 }
 
-export function openTimeBeacon(bytes: Uint8Array, root: KeyObject): TimeBeacon {
-  const bundle = openBundle(bytes, root, TIME_TYPE);
+export function openTimeBeacon(bytes: Uint8Array, anchor: KeyObject | BundleAnchor): TimeBeacon {
+  const bundle = openBundle(bytes, anchor, TIME_TYPE);
   return { version: bundle.version, issuedAt: bundle.issuedAt, timeMs: bundle.version };
 }

@@ -25,6 +25,8 @@ export interface TrustList {
   version: number;
   issuedAt: number;
   issuers: TrustedIssuer[];
+  /** Kids of signing keys the root has revoked: bundles they signed are refused (signed-bundle.ts). */
+  revokedSigners?: Uint8Array[];
 }
 
 export function signTrustList(list: TrustList, root: SigningKey): Uint8Array {
@@ -38,11 +40,9 @@ export function signTrustList(list: TrustList, root: SigningKey): Uint8Array {
     if (issuer.operator !== undefined) entry.set('opr', issuer.operator);
     return entry;
   });
-  return signBundle(
-    { type: TRUST_LIST_TYPE, version: list.version, issuedAt: list.issuedAt },
-    new Map([['iss', issuers]]),
-    root,
-  );
+  const body = new Map<string, unknown>([['iss', issuers]]);
+  if (list.revokedSigners && list.revokedSigners.length > 0) body.set('rvk', list.revokedSigners);
+  return signBundle({ type: TRUST_LIST_TYPE, version: list.version, issuedAt: list.issuedAt }, body, root);
 }
 
 function parseIssuer(entry: unknown, index: number): TrustedIssuer {
@@ -64,9 +64,18 @@ function parseIssuer(entry: unknown, index: number): TrustedIssuer {
   return issuer;
 }
 
+function parseRevokedSigners(value: unknown): Uint8Array[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value) || !value.every((kid) => isBytes(kid) && kid.length === 8)) {
+    throw new BundleError('trust list rvk must be an array of 8-byte kids');
+  }
+  return value as Uint8Array[];
+}
+
 export function openTrustList(bytes: Uint8Array, rootPublicKey: KeyObject): TrustList {
   const bundle = openBundle(bytes, rootPublicKey, TRUST_LIST_TYPE);
   const issuers: unknown = bundle.body.get('iss');
   if (!Array.isArray(issuers)) throw new BundleError('trust list iss must be an array');
-  return { version: bundle.version, issuedAt: bundle.issuedAt, issuers: issuers.map(parseIssuer) };
+  const revokedSigners = parseRevokedSigners(bundle.body.get('rvk'));
+  return { version: bundle.version, issuedAt: bundle.issuedAt, issuers: issuers.map(parseIssuer), revokedSigners };
 }

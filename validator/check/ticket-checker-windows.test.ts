@@ -83,7 +83,7 @@ describe('time windows at their edges (defaults: skew 5 s, code window 30 s, exi
   test('the key must be valid at nbf when iat is absent, at both ends', () => {
     const keyStart = NOW - KEY_AGE;
     const keyEnd = NOW + KEY_LIFE_LEFT;
-    const at = (nbf: number) => fx.checkFresh(fx.ticket({ iat: undefined, nbf, exp: keyEnd + DAY }).text, Math.max(nbf, NOW)).reason;
+    const at = (nbf: number) => fx.checkFresh(fx.ticket({ iat: undefined, nbf, exp: keyEnd + DAY, prd: 'account' }).text, Math.max(nbf, NOW)).reason;
     assert.deepEqual([keyStart - 1, keyStart, keyStart + 1].map(at), ['key_not_valid', 'ok', 'ok']);
     assert.deepEqual([keyEnd - 1, keyEnd, keyEnd + 1].map(at), ['ok', 'key_not_valid', 'key_not_valid']);
   });

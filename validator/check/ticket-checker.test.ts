@@ -114,12 +114,12 @@ describe('TicketChecker: key validity window and operator', () => {
   });
 
   test('judges the key window by nbf when iat is absent', () => {
-    expectReason(fx.checkFresh(fx.ticket({ iat: undefined, nbf: keyStart - 1, exp: NOW + DAY }).text), 'key_not_valid');
-    expectReason(fx.checkFresh(fx.ticket({ iat: undefined, nbf: keyStart, exp: NOW + DAY }).text), 'ok');
+    expectReason(fx.checkFresh(fx.ticket({ iat: undefined, nbf: keyStart - 1, exp: NOW + DAY, prd: 'period' }).text), 'key_not_valid');
+    expectReason(fx.checkFresh(fx.ticket({ iat: undefined, nbf: keyStart, exp: NOW + DAY, prd: 'period' }).text), 'ok');
   });
 
   test('judges the key window by iat, not nbf, when both are present', () => {
-    expectReason(fx.checkFresh(fx.ticket({ iat: keyStart, nbf: keyStart - DAY }).text), 'ok');
+    expectReason(fx.checkFresh(fx.ticket({ iat: keyStart, nbf: keyStart - DAY, prd: 'account' }).text), 'ok');
   });
 
   test('rejects a ticket whose iss is not the operator the trust list names for the key as key_not_valid', () => {

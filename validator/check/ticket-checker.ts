@@ -7,7 +7,7 @@
 import type { KeyObject } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import { denyHashOfHolder, denyHashOfTicket } from '../../protocol/bundles/deny-list.ts';
-import type { FareClass, Mode, Product } from '../../protocol/ticket/claims.ts';
+import type { FareClass, Mode, Product, TicketClaims } from '../../protocol/ticket/claims.ts';
 import { sigStructure, type CoseSign1 } from '../../protocol/ticket/cose-sign1.ts';
 import { publicKeyFromRaw, toHex, verifyEd25519 } from '../../protocol/ticket/ed25519.ts';
 import { malformedDetail } from '../../protocol/ticket/decode-failure.ts';
@@ -105,22 +105,14 @@ export class TicketChecker {
     if (code.holderProof && !this.verifyHolderProof(claims.holderKey!, code.holderProof.cose)) {
       return reject('bad_signature', known);
     }
-    const signedAt = claims.iat ?? claims.nbf;
-    const issuerMismatch = claims.iss !== undefined && issuer.operator !== undefined && claims.iss !== issuer.operator;
-    if (
-      issuerMismatch ||
-      signedAt < issuer.notBefore ||
-      (issuer.notAfter !== undefined && signedAt >= issuer.notAfter)
-    ) {
-      return reject('key_not_valid', known);
-    }
+    const settings = this.settings;
+    if (!this.keyCovers(issuer, claims, settings.maxLifetimeSeconds[claims.prd])) return reject('key_not_valid', known);
     if (
       this.trust.isDenied(denyHashOfTicket(claims.cti)) ||
       (claims.holderKey && this.trust.isDenied(denyHashOfHolder(claims.holderKey)))
     ) {
       return reject('revoked', known);
     }
-    const settings = this.settings;
     if (!clock.trusted && settings.unanchoredClock === 'reject') return reject('clock_untrusted', known);
     const now = Math.floor(clock.seconds);
     const skew = settings.skewSeconds;
@@ -145,6 +137,20 @@ export class TicketChecker {
       this.passback.recordEntry(ticketId, claims.prd, gate.station, now);
     }
     return { decision: 'accept', reason: 'ok', ...known, clockTrusted: clock.trusted };
+  }
+
+  /**
+   * key_not_valid (docs/protocol.md, "Key lifecycle"): the key signed inside its window
+   * (iat, or nbf without iat), for the operator it names; the ticket is no longer than
+   * its product allows; and its validity stays within the key's window widened by that
+   * lifetime, so a retired key with a backdated iat cannot sign a ticket valid for years.
+   */
+  private keyCovers(issuer: TrustedKey, claims: TicketClaims, lifetime: number): boolean {
+    if (claims.iss !== undefined && issuer.operator !== undefined && claims.iss !== issuer.operator) return false;
+    const signedAt = claims.iat ?? claims.nbf;
+    if (signedAt < issuer.notBefore || (issuer.notAfter !== undefined && signedAt >= issuer.notAfter)) return false;
+    if (claims.exp - claims.nbf > lifetime || claims.nbf < issuer.notBefore - lifetime) return false;
+    return issuer.notAfter === undefined || claims.exp <= issuer.notAfter + lifetime;
   }
 
   private findVerifyingIssuer(

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { denyHashOfTicket, DenySet, signDenyDelta, signDenyList } from '../../protocol/bundles/deny-list.ts';
-import { BundleError } from '../../protocol/bundles/signed-bundle.ts';
+import { DENY_DELTA_TYPE, DENY_LIST_TYPE, denyHashOfTicket, DenySet, signDenyDelta, signDenyList } from '../../protocol/bundles/deny-list.ts';
+import { BundleError, certifySigningKey, type BundleSigner } from '../../protocol/bundles/signed-bundle.ts';
 import { signTrustList, type TrustedIssuer } from '../../protocol/bundles/trust-list.ts';
 import { toHex } from '../../protocol/ticket/ed25519.ts';
 import { makeKey, NOW } from './test-fixtures.ts';
@@ -12,9 +12,9 @@ const impostor = makeKey('impostor');
 const a = makeKey('issuer-a');
 const b = makeKey('issuer-b');
 const entry = (key: ReturnType<typeof makeKey>): TrustedIssuer => ({ kid: key.kid, publicKey: key.raw, notBefore: 0 });
-const trustList = (version: number, issuers: TrustedIssuer[], signer = root) =>
+const trustList = (version: number, issuers: TrustedIssuer[], signer: BundleSigner = root) =>
   signTrustList({ version, issuedAt: NOW, issuers }, signer);
-const denyList = (version: number, values: bigint[], signer = root) =>
+const denyList = (version: number, values: bigint[], signer: BundleSigner = root) =>
   signDenyList({ version, issuedAt: NOW, entries: DenySet.fromUnsorted(values) }, signer);
 const denyDelta = (version: number, baseVersion: number, add: bigint[], remove: bigint[] = []) =>
   signDenyDelta(
@@ -179,5 +179,37 @@ describe('TrustStore: deny lists', () => {
     const store = new TrustStore(root.publicKey);
     assertRefused(() => store.applyDenyList(trustList(1, [entry(a)])), /expected a faregate.deny\/1 bundle/);
     assert.equal(store.denyVersion, undefined);
+  });
+});
+
+describe('TrustStore: the signing chain', () => {
+  const gateway = makeKey('gateway-signing');
+  const certificate = certifySigningKey(
+    { kid: gateway.kid, publicKey: gateway.raw, notBefore: NOW - 3600, notAfter: NOW + 90 * 86_400, types: [DENY_LIST_TYPE, DENY_DELTA_TYPE] },
+    root,
+    NOW - 3600,
+  );
+  const signer = { kid: gateway.kid, privateKey: gateway.privateKey, certificate };
+
+  test('accepts deny lists from a certified signing key until the root revokes it in a newer trust list', () => {
+    const store = storeWith(1, [entry(a)]);
+    assert.equal(store.applyDenyList(denyList(1, [1n], signer)), 'applied');
+    assert.equal(store.applyTrustList(signTrustList({ version: 2, issuedAt: NOW, issuers: [entry(a)], revokedSigners: [gateway.kid] }, root)), 'applied');
+    assert.equal(store.isRevokedSigner(toHex(gateway.kid)), true);
+    assertRefused(() => store.applyDenyList(denyList(2, [1n, 2n], signer)), /signing key [0-9a-f]{16} is revoked by the root/);
+    assert.equal(store.denyVersion, 1);
+    // The root itself still signs.
+    assert.equal(store.applyDenyList(denyList(2, [1n, 2n])), 'applied');
+  });
+
+  test('refuses a trust list signed by a signing key, even one certified for everything', () => {
+    const everything = certifySigningKey(
+      { kid: gateway.kid, publicKey: gateway.raw, notBefore: 0, notAfter: NOW * 2, types: ['faregate.trust/1', DENY_LIST_TYPE] },
+      root,
+      NOW,
+    );
+    const store = new TrustStore(root.publicKey);
+    assertRefused(() => store.applyTrustList(trustList(1, [entry(impostor)], { ...signer, certificate: everything })), /must be signed by the root key itself/);
+    assert.equal(store.trustVersion, undefined);
   });
 });

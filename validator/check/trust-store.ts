@@ -11,7 +11,7 @@ import {
   openDenyList,
   type DenyList,
 } from '../../protocol/bundles/deny-list.ts';
-import { checkNotRollback } from '../../protocol/bundles/signed-bundle.ts';
+import { checkNotRollback, type BundleAnchor } from '../../protocol/bundles/signed-bundle.ts';
 import { openTrustList, type TrustedIssuer, type TrustList } from '../../protocol/bundles/trust-list.ts';
 import { publicKeyFromRaw, toHex } from '../../protocol/ticket/ed25519.ts';
 
@@ -23,11 +23,13 @@ export interface TrustedKey extends TrustedIssuer {
 
 export type ApplyResult = 'applied' | 'same';
 
-export class TrustStore {
+/** Also the anchor every other bundle is verified against: the root key, and the revocations of the trust list held. */
+export class TrustStore implements BundleAnchor {
   private keysByKid = new Map<string, TrustedKey[]>();
   private trust: TrustList | undefined;
   private deny: DenyList = { version: 0, issuedAt: 0, entries: new DenySet(new BigUint64Array(0)) };
   private denyHeld = false;
+  private revokedSigners = new Set<string>();
   /** Bumped on every change, so caches of verification results know to drop. */
   generation = 0;
 
@@ -43,6 +45,14 @@ export class TrustStore {
 
   get denySize(): number {
     return this.deny.entries.size;
+  }
+
+  isRevokedSigner(kidHex: string): boolean {
+    return this.revokedSigners.has(kidHex);
+  }
+
+  get certificatesValidAfter(): number | undefined {
+    return this.trust?.issuedAt;
   }
 
   issuersFor(kidHex: string): readonly TrustedKey[] | undefined {
@@ -64,6 +74,7 @@ export class TrustStore {
       keysByKid.set(kidHex, [...(keysByKid.get(kidHex) ?? []), trusted]);
     }
     this.keysByKid = keysByKid;
+    this.revokedSigners = new Set((list.revokedSigners ?? []).map(toHex));
     this.trust = list;
     this.generation++;
     return 'applied';
@@ -74,7 +85,7 @@ export class TrustStore {
    * (the retained full list lags the retained delta by design); never applied.
    */
   applyDenyList(bytes: Uint8Array): ApplyResult | 'older' {
-    const list = openDenyList(bytes, this.rootPublicKey);
+    const list = openDenyList(bytes, this);
     if (this.denyVersion !== undefined && list.version < this.denyVersion) return 'older';
     if (checkNotRollback('deny list', this.denyVersion, list.version) === 'same') return 'same';
     this.deny = list;
@@ -88,7 +99,7 @@ export class TrustStore {
    * older than the delta's base (the full list it needs is still to come).
    */
   applyDenyDelta(bytes: Uint8Array): ApplyResult | 'waits-for-base' {
-    const delta = openDenyDelta(bytes, this.rootPublicKey);
+    const delta = openDenyDelta(bytes, this);
     if (checkNotRollback('deny list', this.denyVersion, delta.version) === 'same') return 'same';
     if ((this.denyVersion ?? 0) < delta.baseVersion) return 'waits-for-base';
     this.deny = applyDenyDelta(this.deny, delta);

@@ -12,6 +12,7 @@ import { signTrustList } from '../../protocol/bundles/trust-list.ts';
 import { generateEd25519, signingKeyFrom } from '../../protocol/ticket/ed25519.ts';
 import { TrustStore } from '../check/trust-store.ts';
 import { BundleStore } from './bundle-store.ts';
+import { DEFAULT_MAX_LIFETIME_SECONDS } from '../../protocol/bundles/check-settings.ts';
 
 const logger = pino({ level: 'silent' });
 const root = signingKeyFrom(generateEd25519().privateKey);
@@ -21,7 +22,7 @@ const denyList = (version: number, entries: bigint[]) =>
   signDenyList({ version, issuedAt: 1, entries: DenySet.fromUnsorted(entries) }, root);
 const fares = (version: number) =>
   signFareSettings(
-    { version, issuedAt: 1, skewSeconds: 5, codeWindowSeconds: 30, passbackSeconds: 300, exitGraceSeconds: 3600, unanchoredClock: 'reject' },
+    { version, issuedAt: 1, skewSeconds: 5, codeWindowSeconds: 30, passbackSeconds: 300, exitGraceSeconds: 3600, unanchoredClock: 'reject', maxLifetimeSeconds: DEFAULT_MAX_LIFETIME_SECONDS },
     root,
   );
 
@@ -30,7 +31,7 @@ describe('bundle store', () => {
   let listeners: { onFares: sinon.SinonSpy; onCommand: sinon.SinonSpy };
   const open = async () => {
     const trust = new TrustStore(rootPublicKey);
-    const store = new BundleStore({ dir, device: 'gate-1', rootPublicKey }, trust, listeners, logger);
+    const store = new BundleStore({ dir, device: 'gate-1' }, trust, listeners, logger);
     await store.start();
     return { trust, store };
   };

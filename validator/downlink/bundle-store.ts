@@ -1,13 +1,12 @@
 /**
  * The validator's signed downlink state: trust list, deny list (+ deltas), fare
- * settings and the last gate command. Every bundle is verified with the pinned root
- * key, never rolled back, applied between two decisions (no restart, no tap in flight
+ * settings and the last gate command. Every bundle is verified through the pinned root
+ * key (signed by it, or by a signing key it certified and has not revoked), never rolled back, applied between two decisions (no restart, no tap in flight
  * dropped: the event loop runs one at a time) and kept on disk, so a gate that boots
  * without a network starts with the last good bundles.
  */
 import { mkdirSync, readdirSync, readFileSync, rmSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { KeyObject } from 'node:crypto';
 import type { Logger } from 'pino';
 import { writeFileAtomic } from '../../runtime/atomic-file.ts';
 import {
@@ -16,7 +15,7 @@ import {
   type FareSettings,
   type GateCommand,
 } from '../../protocol/bundles/downlink-bundles.ts';
-import { BundleError, checkNotRollback } from '../../protocol/bundles/signed-bundle.ts';
+import { BundleError, checkNotRollback, type BundleAnchor } from '../../protocol/bundles/signed-bundle.ts';
 import type { BundleKind } from '../../protocol/mqtt/topics.ts';
 import type { TrustStore } from '../check/trust-store.ts';
 
@@ -52,7 +51,7 @@ export class BundleStore {
   private deferredDelta: Uint8Array | undefined;
 
   constructor(
-    private readonly options: { dir: string; device: string; rootPublicKey: KeyObject; seeds?: { trust?: string; deny?: string } },
+    private readonly options: { dir: string; device: string; seeds?: { trust?: string; deny?: string } },
     private readonly trust: TrustStore,
     private readonly listeners: BundleStoreListeners,
     private readonly logger: Logger,
@@ -77,6 +76,11 @@ export class BundleStore {
   }
 
   async stop(): Promise<void> {}
+
+  /** What every bundle (time beacons too) is verified against: the root key and the held trust list's revocations. */
+  get anchor(): BundleAnchor {
+    return this.trust;
+  }
 
   versions(): BundleVersions {
     const versions: BundleVersions = {};
@@ -128,14 +132,14 @@ export class BundleStore {
       case 'deny-delta':
         return this.trust.applyDenyDelta(bytes);
       case 'fares': {
-        const fares = openFareSettings(bytes, this.options.rootPublicKey);
+        const fares = openFareSettings(bytes, this.trust);
         if (checkNotRollback('fare settings', this.fares?.version, fares.version) === 'same') return 'same';
         this.fares = fares;
         this.listeners.onFares(fares);
         return 'applied';
       }
       case 'command': {
-        const command = openGateCommand(bytes, this.options.rootPublicKey);
+        const command = openGateCommand(bytes, this.trust);
         if (command.device !== this.options.device) {
           throw new BundleError(`command is for device ${command.device}, not ${this.options.device}`);
         }

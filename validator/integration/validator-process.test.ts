@@ -23,6 +23,7 @@ import { TestKeys } from '../../runtime/testing/test-keys.ts';
 import { DEVICE, writeConfig, type ConfigOptions } from '../../runtime/testing/validator-config-file.ts';
 import { tapsLogged, ValidatorProcess, type LogLine } from '../../runtime/testing/validator-process.ts';
 import { sleep, waitUntil } from '../../runtime/testing/wait.ts';
+import { DEFAULT_MAX_LIFETIME_SECONDS } from '../../protocol/bundles/check-settings.ts';
 
 const cleanups: Array<() => Promise<void>> = [];
 after(async () => {
@@ -223,7 +224,7 @@ describe('the validator process against a real broker', { timeout: 120_000 }, ()
     await gateway.publish(topics.bundle('deny'), signDenyList({ version: 50, issuedAt, entries: DenySet.fromUnsorted([]) }, other.root), { retain: true });
     await gateway.publish(
       topics.bundle('fares'),
-      signFareSettings({ version: 7, issuedAt, skewSeconds: 5, codeWindowSeconds: 30, passbackSeconds: 0, exitGraceSeconds: 60, unanchoredClock: 'reject' }, other.root),
+      signFareSettings({ version: 7, issuedAt, skewSeconds: 5, codeWindowSeconds: 30, passbackSeconds: 0, exitGraceSeconds: 60, unanchoredClock: 'reject', maxLifetimeSeconds: DEFAULT_MAX_LIFETIME_SECONDS }, other.root),
       { retain: true },
     );
     await gateway.publish(topics.time(), signTimeBeacon(Date.now(), other.root), { qos: 0 });

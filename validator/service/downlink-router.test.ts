@@ -41,9 +41,8 @@ describe('downlink router: time beacons and clock resets', () => {
     router = new DownlinkRouter(
       {
         device: 'gate-1',
-        rootPublicKey: createPublicKey(root.privateKey),
         uplink: { onAck: unused },
-        bundles: { receive: unused },
+        bundles: { receive: unused, anchor: { rootPublicKey: createPublicKey(root.privateKey) } },
         clock,
         metrics,
         onBundlesChanged: () => void (stateChanges += 1),

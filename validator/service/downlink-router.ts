@@ -3,7 +3,6 @@
  * device's commands to the bundle store, time beacons and clock resets to the trusted clock.
  * Every payload is verified before it changes anything; every one dropped is logged and counted.
  */
-import type { KeyObject } from 'node:crypto';
 import type { Logger } from 'pino';
 import { openClockReset } from '../../protocol/bundles/clock-reset.ts';
 import { openTimeBeacon } from '../../protocol/bundles/downlink-bundles.ts';
@@ -17,9 +16,8 @@ export class DownlinkRouter {
   constructor(
     private readonly parts: {
       device: string;
-      rootPublicKey: KeyObject;
       uplink: Pick<Uplink, 'onAck'>;
-      bundles: Pick<BundleStore, 'receive'>;
+      bundles: Pick<BundleStore, 'receive' | 'anchor'>;
       clock: Pick<TrustedClock, 'anchorTo' | 'reset'>;
       metrics: ValidatorMetrics;
       onBundlesChanged: () => void;
@@ -51,7 +49,7 @@ export class DownlinkRouter {
   private onBeacon(payload: Buffer): void {
     let beacon;
     try {
-      beacon = openTimeBeacon(new Uint8Array(payload), this.parts.rootPublicKey);
+      beacon = openTimeBeacon(new Uint8Array(payload), this.parts.bundles.anchor);
     } catch (error) {
       this.parts.metrics.beaconsDropped.inc({ reason: 'invalid' });
       this.logger.warn({ reason: 'invalid', detail: (error as Error).message }, 'time beacon dropped');
@@ -70,7 +68,7 @@ export class DownlinkRouter {
     if (payload.length === 0) return; // the retained reset was cleared
     let reset;
     try {
-      reset = openClockReset(new Uint8Array(payload), this.parts.rootPublicKey);
+      reset = openClockReset(new Uint8Array(payload), this.parts.bundles.anchor);
     } catch (error) {
       this.parts.metrics.bundlesRefused.inc({ kind: 'clock-reset' });
       this.logger.warn({ reason: (error as Error).message }, 'clock reset refused');

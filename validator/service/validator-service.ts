@@ -29,6 +29,7 @@ import { JournalHealth } from './journal-health.ts';
 import { LocalHttp, type HealthReport } from './local-http.ts';
 import { TapPipeline } from './tap-pipeline.ts';
 import { createValidatorMetrics, type ValidatorMetrics } from './validator-metrics.ts';
+import { DEFAULT_MAX_LIFETIME_SECONDS } from '../../protocol/bundles/check-settings.ts';
 
 export interface ValidatorServiceOptions {
   /** Simulated hardware built by the caller (the simulator drives it); default: from the config. */
@@ -87,9 +88,10 @@ export class ValidatorService {
     this.clock = clock;
     const trust = new TrustStore(rootPublicKey);
     const passback = new StationPassback(config, rootPublicKey, () => clock.now().seconds, this.metrics, logger.child({ module: 'passback' }));
-    const checker = new TicketChecker(trust, passback.state, config.fares);
+    // Ticket lifetimes come with the signed fare settings; until they arrive, the defaults.
+    const checker = new TicketChecker(trust, passback.state, { ...config.fares, maxLifetimeSeconds: DEFAULT_MAX_LIFETIME_SECONDS });
     const bundles = new BundleStore(
-      { dir: join(config.stateDir, 'bundles'), device: config.device, rootPublicKey, seeds: { ...(config.seedBundles.trustList && { trust: config.seedBundles.trustList }), ...(config.seedBundles.denyList && { deny: config.seedBundles.denyList }) } },
+      { dir: join(config.stateDir, 'bundles'), device: config.device, seeds: { ...(config.seedBundles.trustList && { trust: config.seedBundles.trustList }), ...(config.seedBundles.denyList && { deny: config.seedBundles.denyList }) } },
       trust,
       {
         onFares: (fares) => checker.updateSettings(fares),
@@ -143,7 +145,7 @@ export class ValidatorService {
       logger,
     });
     this.controller = controller;
-    const uplinkParts = this.buildUplink(journal, bundles, clock, rootPublicKey, passback);
+    const uplinkParts = this.buildUplink(journal, bundles, clock, passback);
     pipeline = new TapPipeline(
       { device: config.device, gate, checker, clock, journal, controller, metrics: this.metrics, onCommitted: () => this.uplink?.onCommitted() },
       logger.child({ module: 'taps' }),
@@ -227,7 +229,7 @@ export class ValidatorService {
     }
   }
 
-  private buildUplink(journal: TapJournal, bundles: BundleStore, clock: TrustedClock, rootPublicKey: ReturnType<typeof parsePublicKeyPem>, passback: StationPassback): Part[] {
+  private buildUplink(journal: TapJournal, bundles: BundleStore, clock: TrustedClock, passback: StationPassback): Part[] {
     const mqttConfig = this.config.mqtt;
     if (!mqttConfig) {
       this.logger.warn('no mqtt section: running offline, taps stay in the journal');
@@ -266,7 +268,7 @@ export class ValidatorService {
     );
     const uplink = new Uplink(journal, link, { device, ...mqttConfig }, this.logger.child({ module: 'uplink' }));
     router = new DownlinkRouter(
-      { device, rootPublicKey, uplink, bundles, clock, metrics: this.metrics, onBundlesChanged: () => this.publishState() },
+      { device, uplink, bundles, clock, metrics: this.metrics, onBundlesChanged: () => this.publishState() },
       this.logger.child({ module: 'downlink' }),
     );
     this.link = link;
