@@ -1,12 +1,16 @@
 import { describe, it, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { keysCli, validatorCli } from '../runtime/testing/run-cli.ts';
 import { issueTicket } from './issue-ticket.ts';
-import { readIssuerSigningKey } from './keys-dir.ts';
+import { readIssuerSigningKey, readRootPublicKey } from './keys-dir.ts';
+import { openBundle, openSigningCertificate } from '../protocol/bundles/signed-bundle.ts';
+import { openTrustList } from '../protocol/bundles/trust-list.ts';
+import { toHex } from '../protocol/ticket/ed25519.ts';
+import { signTicket, ticketText } from '../protocol/ticket/ticket-code.ts';
 
 function snapshot(dir: string): Map<string, string> {
   const files = new Map<string, string>();
@@ -138,13 +142,24 @@ describe('keys CLI', () => {
     const listAfter = JSON.parse(keysCli('list', '--dir', dir, '--json').stdout) as { signingKid: string; trustList: { version: number } };
     assert.notEqual(listAfter.signingKid, listBefore.signingKid);
     assert.equal(check(dir, oldTicket, ['--direction', 'exit']).reason, 'ok');
-    // Retiring ends the old key's window now: what it signed before still checks,
-    // anything it signs later does not.
-    assert.equal(keysCli('retire', '--dir', dir, '--kid', listBefore.signingKid).status, 0);
-    assert.equal(check(dir, oldTicket, ['--direction', 'exit']).reason, 'ok');
+    // An attacker's copy of the old private key, taken before it is retired.
     const oldKey = readIssuerSigningKey(dir, listBefore.signingKid);
+    // Retiring ends the old key's window now and destroys its private key: what it signed
+    // before still checks, anything it signs later does not.
+    const retired = keysCli('retire', '--dir', dir, '--kid', listBefore.signingKid);
+    assert.equal(retired.status, 0, retired.stderr);
+    assert.match(retired.stdout, /private key is destroyed/);
+    assert.equal(existsSync(join(dir, 'issuers', `${listBefore.signingKid}.key.pem`)), false);
+    assert.equal(existsSync(join(dir, 'issuers', `${listBefore.signingKid}.pub.pem`)), true);
+    const listRetired = JSON.parse(keysCli('list', '--dir', dir, '--json').stdout) as { issuers: Array<{ kid: string; hasPrivateKey: boolean }> };
+    assert.equal(listRetired.issuers.find((issuer) => issuer.kid === listBefore.signingKid)?.hasPrivateKey, false);
+    assert.equal(check(dir, oldTicket, ['--direction', 'exit']).reason, 'ok');
     const late = issueTicket({ product: 'day', validFrom: NOW_S - 60, validUntil: NOW_S + 20 * 3600 }, oldKey, Date.now() / 1000 + 60);
     assert.equal(check(dir, late.text).reason, 'key_not_valid');
+    // The attack of issue 10: the copied key, an iat backdated into its window, valid until 2100.
+    const cti = new Uint8Array(12).fill(7);
+    const forged = ticketText(signTicket({ iat: NOW_S - 3600, nbf: NOW_S - 60, exp: 4_102_444_800, cti, prd: 'period', cls: 'adult' }, oldKey));
+    assert.equal(check(dir, forged).reason, 'key_not_valid');
   });
 
   it('denies a ticket and a holder key; the validator then refuses them as revoked', () => {
@@ -167,5 +182,62 @@ describe('keys CLI', () => {
     assert.equal(check(dir, code.stdout.trim(), ['--at', at, '--station', 'S2']).reason, 'revoked');
     const list = JSON.parse(keysCli('list', '--dir', dir, '--json').stdout) as { denyList: { entries: number } };
     assert.equal(list.denyList.entries, 2);
+  });
+
+  it('removes a compromised issuer key: gone from the next trust list, its tickets unknown, its files destroyed, never trusted again', () => {
+    assert.equal(keysCli('rotate', '--dir', dir).status, 0);
+    const before = JSON.parse(keysCli('list', '--dir', dir, '--json').stdout) as { signingKid: string; issuers: Array<{ kid: string }>; trustList: { version: number } };
+    const compromised = before.issuers.find((issuer) => issuer.kid !== before.signingKid && existsSync(join(dir, 'issuers', `${issuer.kid}.key.pem`)));
+    assert.ok(compromised, 'an earlier issuer with its private key');
+    const stolen = readIssuerSigningKey(dir, compromised.kid);
+    const ticket = issueTicket({ product: 'day', validFrom: NOW_S - 60, validUntil: NOW_S + 20 * 3600 }, stolen, Date.now() / 1000);
+    assert.equal(check(dir, ticket.text).reason, 'ok');
+    const publicPem = join(root, 'compromised.pub.pem');
+    writeFileSync(publicPem, readFileSync(join(dir, 'issuers', `${compromised.kid}.pub.pem`)));
+    expectInputError(keysCli('remove', '--dir', dir, '--kid', before.signingKid), /current signing key; rotate first/);
+    const removed = keysCli('remove', '--dir', dir, '--kid', compromised.kid);
+    assert.equal(removed.status, 0, removed.stderr);
+    const after = JSON.parse(keysCli('list', '--dir', dir, '--json').stdout) as { issuers: Array<{ kid: string }>; removedIssuers: Array<{ kid: string }>; trustList: { version: number } };
+    assert.equal(after.trustList.version, before.trustList.version + 1);
+    const trust = openTrustList(readFileSync(join(dir, 'trust-list.cbor')), readRootPublicKey(dir));
+    assert.equal(trust.issuers.some((issuer) => toHex(issuer.kid) === compromised.kid), false);
+    assert.deepEqual(after.removedIssuers.map((entry) => entry.kid), [compromised.kid]);
+    assert.equal(check(dir, ticket.text).reason, 'unknown_key');
+    assert.equal(existsSync(join(dir, 'issuers', `${compromised.kid}.key.pem`)), false);
+    assert.equal(existsSync(join(dir, 'issuers', `${compromised.kid}.pub.pem`)), false);
+    expectInputError(keysCli('add-issuer', '--dir', dir, '--public-key', publicPem), /was removed as compromised/);
+  });
+
+  it('certifies and revokes online signing keys; the revoked one goes into the trust list and its private key is destroyed', () => {
+    const created = keysCli('signing-key', 'create', '--dir', dir, '--validity-days', '30', '--kinds', 'deny,deny-delta,time');
+    assert.equal(created.status, 0, created.stderr);
+    const kid = /signing key ([0-9a-f]{16})/.exec(created.stdout)![1]!;
+    const certificate = openSigningCertificate(readFileSync(join(dir, 'signing', `${kid}.cert.cbor`)), readRootPublicKey(dir));
+    assert.deepEqual(certificate.types, ['faregate.deny/1', 'faregate.deny-delta/1', 'faregate.time/1']);
+    assert.equal(certificate.notAfter - certificate.notBefore, 30 * 86_400);
+    assert.equal(statSync(join(dir, 'signing', `${kid}.key.pem`)).mode & 0o777, 0o600);
+    // keys deny now signs with the newest signing key certified for deny lists.
+    const ticket = keysCli('issue', '--dir', dir, '--product', 'day', ...DAY).stdout.trim();
+    assert.equal(keysCli('deny', '--dir', dir, '--ticket', ticket).status, 0);
+    assert.equal(openBundle(readFileSync(join(dir, 'deny-list.cbor')), readRootPublicKey(dir), 'faregate.deny/1').signer, kid);
+    assert.equal(check(dir, ticket).reason, 'revoked');
+    expectInputError(keysCli('signing-key', 'create', '--dir', dir, '--kinds', 'trust'), /"trust" is not one of .*trust lists only the root signs/);
+    const revoked = keysCli('signing-key', 'revoke', '--dir', dir, '--kid', kid);
+    assert.equal(revoked.status, 0, revoked.stderr);
+    const trust = openTrustList(readFileSync(join(dir, 'trust-list.cbor')), readRootPublicKey(dir));
+    assert.deepEqual(trust.revokedSigners?.map(toHex), [kid]);
+    assert.equal(existsSync(join(dir, 'signing', `${kid}.key.pem`)), false);
+    // The deny list it signed is re-signed by the root, so gates holding the new trust list accept it.
+    const deny = openBundle(readFileSync(join(dir, 'deny-list.cbor')), readRootPublicKey(dir), 'faregate.deny/1');
+    assert.equal(deny.signer, 'root');
+    assert.equal(check(dir, ticket).reason, 'revoked');
+    expectInputError(keysCli('signing-key', 'revoke', '--dir', dir, '--kid', kid), /was revoked at/);
+    expectInputError(keysCli('signing-key', 'rotate', '--dir', dir), /give create or revoke/);
+  });
+
+  it('a directory it may not write: one line naming the file and the error, exit 2, nothing created', () => {
+    const target = '/sys/faregate-keys-test';
+    expectInputError(keysCli('init', '--dir', target), /^keys: cannot write \/sys\/faregate-keys-test: E(PERM|ROFS|ACCES) \(.+\); nothing was changed\n$/);
+    assert.equal(existsSync(target), false);
   });
 });

@@ -9,7 +9,7 @@ import { KEYS_FILES, readBundle, readKeyring, readRootPublicKey } from './keys-d
 
 export const dirOption = { dir: { type: 'string' } } as const;
 
-function validityDays(value: unknown): number | undefined {
+export function validityDays(value: unknown): number | undefined {
   if (value === undefined) return undefined;
   if (typeof value !== 'string' || !/^\d+$/.test(value) || Number(value) < 1) {
     throw new UsageError('--validity-days: must be a whole number of days, at least 1');
@@ -55,12 +55,17 @@ function rotate(args: string[]): void {
   console.log(`new signing key ${entry.kid}; earlier keys stay trusted until their windows end`);
 }
 
-function retire(args: string[]): void {
+export function kidOption(args: string[]): { dir: string; kid: string } {
   const { values } = parseCommandArgs(args, { ...dirOption, kid: { type: 'string' } });
   const kid = required(values, 'kid');
   if (!/^[0-9a-fA-F]{16}$/.test(kid)) throw new UsageError('--kid: a kid is 16 hex digits');
-  const entry = retireIssuer(required(values, 'dir'), kid);
-  console.log(`issuer ${entry.kid} window now ends ${entry.notAfter}`);
+  return { dir: required(values, 'dir'), kid };
+}
+
+function retire(args: string[]): void {
+  const { dir, kid } = kidOption(args);
+  const entry = retireIssuer(dir, kid);
+  console.log(`issuer ${entry.kid} window now ends ${entry.notAfter}; its private key is destroyed`);
 }
 
 function list(args: string[]): void {
@@ -75,6 +80,8 @@ function list(args: string[]): void {
     rootKid: toHex(kidOf(rawPublicKey(root))),
     signingKid: state.signingKid,
     issuers: state.issuers,
+    signingKeys: state.signingKeys ?? [],
+    removedIssuers: state.removedIssuers ?? [],
     trustList: { version: trust.version, issuedAt: new Date(trust.issuedAt * 1000).toISOString(), keys: trust.issuers.length },
     denyList: { version: deny.version, issuedAt: new Date(deny.issuedAt * 1000).toISOString(), entries: deny.entries.size },
   };
@@ -86,12 +93,16 @@ function list(args: string[]): void {
     const flags = [issuer.kid === state.signingKid ? 'signing' : '', issuer.hasPrivateKey ? '' : 'public only'].filter(Boolean);
     console.log(`issuer ${issuer.kid}  ${issuer.notBefore} .. ${issuer.notAfter ?? 'open'}  ${flags.join(', ')}`);
   }
+  for (const key of summary.signingKeys) {
+    const status = key.revokedAt ? `revoked ${key.revokedAt}` : `${key.types.length} bundle types`;
+    console.log(`signing key ${key.kid}  ${key.notBefore} .. ${key.notAfter}  ${status}`);
+  }
 }
 
 export const KEYRING_COMMANDS: Record<string, Command> = {
   init: {
     usage: `init --dir DIR [--operator ID] [--validity-days N]
-        a new keys directory: root key, first issuer key, signed trust and deny lists`,
+        a new keys directory: root key, first issuer key, a signing key for the gateway, signed trust and deny lists`,
     run: init,
   },
   'add-issuer': {
@@ -106,7 +117,7 @@ export const KEYRING_COMMANDS: Record<string, Command> = {
   },
   retire: {
     usage: `retire --dir DIR --kid HEX
-        ends an issuer key's window now: what it signed before still checks`,
+        ends an issuer key's window now and destroys its private key: what it signed before still checks`,
     run: retire,
   },
   list: {

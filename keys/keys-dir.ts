@@ -4,7 +4,8 @@
  * previous state (and the bundles it describes) in force.
  *
  *   root.key.pem / root.pub.pem          the operator's root key (private: mode 0600)
- *   issuers/<kid>.key.pem / .pub.pem     issuer keys (private only for keys made here)
+ *   issuers/<kid>.key.pem / .pub.pem     issuer keys (private only for keys made here and not retired)
+ *   signing/<kid>.key.pem / .cert.cbor   online signing keys and their root-signed certificates
  *   trust-list.cbor, deny-list.cbor      the signed bundles validators load
  *   deny-log.jsonl                       who was denied, when and why (not distributed)
  *   keyring.json                         versions, windows, the current signing key
@@ -12,12 +13,14 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { KeyObject } from 'node:crypto';
+import type { KeysDirChange } from './keys-dir-change.ts';
 import { parsePrivateKeyPem, parsePublicKeyPem, signingKeyFrom, type SigningKey } from '../protocol/ticket/ed25519.ts';
 
 export const KEYS_FILES = {
   rootPrivate: 'root.key.pem',
   rootPublic: 'root.pub.pem',
   issuersDir: 'issuers',
+  signingDir: 'signing',
   trustList: 'trust-list.cbor',
   denyList: 'deny-list.cbor',
   denyLog: 'deny-log.jsonl',
@@ -34,6 +37,18 @@ export interface IssuerEntry {
   addedAt: string;
 }
 
+/** A signing key certified by the root (keys/signing-keys.ts). */
+export interface SigningKeyEntry {
+  kid: string;
+  notBefore: string;
+  notAfter: string;
+  /** The bundle types its certificate allows. */
+  types: string[];
+  createdAt: string;
+  /** Set by `signing-key revoke`: in the trust list's revoked signers from then on. */
+  revokedAt?: string;
+}
+
 export interface KeyringState {
   format: 1;
   operator?: string;
@@ -41,6 +56,9 @@ export interface KeyringState {
   issuers: IssuerEntry[];
   trustVersion: number;
   denyVersion: number;
+  signingKeys?: SigningKeyEntry[];
+  /** Issuer keys removed as compromised: never trusted again under this kid. */
+  removedIssuers?: Array<{ kid: string; removedAt: string }>;
 }
 
 export class KeysDirError extends Error {}
@@ -56,6 +74,16 @@ function readText(path: string, what: string): string {
   } catch (error) {
     throw new KeysDirError(`cannot read ${what} (${path}): ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
   }
+}
+
+export const signingPrivatePath = (dir: string, kid: string): string =>
+  join(dir, KEYS_FILES.signingDir, `${kid}.key.pem`);
+export const signingCertificatePath = (dir: string, kid: string): string =>
+  join(dir, KEYS_FILES.signingDir, `${kid}.cert.cbor`);
+
+/** Stages the keyring state: every command writes it last, so it always describes the files in place. */
+export function stageKeyring(change: KeysDirChange, dir: string, state: KeyringState): void {
+  change.write(join(dir, KEYS_FILES.keyring), `${JSON.stringify(state, null, 2)}\n`);
 }
 
 export function readKeyring(dir: string): KeyringState {

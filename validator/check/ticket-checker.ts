@@ -149,7 +149,7 @@ export class TicketChecker {
     if (claims.iss !== undefined && issuer.operator !== undefined && claims.iss !== issuer.operator) return false;
     const signedAt = claims.iat ?? claims.nbf;
     if (signedAt < issuer.notBefore || (issuer.notAfter !== undefined && signedAt >= issuer.notAfter)) return false;
-    if (claims.exp - claims.nbf > lifetime || claims.nbf < issuer.notBefore - lifetime) return false;
+    if (claims.exp - claims.nbf > lifetime) return false;
     return issuer.notAfter === undefined || claims.exp <= issuer.notAfter + lifetime;
   }
 
