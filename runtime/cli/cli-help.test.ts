@@ -10,7 +10,7 @@ import { runCommands, type CliSpec } from './run-commands.ts';
 
 /** Each CLI with the commands it must have at least; every command of its spec is tested. */
 const CLIS: Array<[CliSpec, string, string[]]> = [
-  [KEYS_CLI, 'keys/cli.ts', ['init', 'add-issuer', 'rotate', 'retire', 'list', 'deny', 'issue', 'code', 'inspect']],
+  [KEYS_CLI, 'keys/cli.ts', ['init', 'add-issuer', 'rotate', 'retire', 'list', 'remove', 'signing-key', 'deny', 'issue', 'code', 'inspect']],
   [VALIDATOR_CLI, 'validator/cli.ts', ['check', 'run']],
   [GATEWAY_CLI, 'gateway/cli.ts', ['run', 'device', 'token']],
 ];
