@@ -75,14 +75,14 @@ export function stageSigningKey(
   return { state: { ...state, signingKeys: [...(state.signingKeys ?? []), entry] }, entry };
 }
 
-/** The newest signing key of `dir` that is valid at `now`, not revoked, certified for `type` and held here. */
-export function currentSigningKey(state: KeyringState, dir: string, type: string, now: Date): SigningKeyEntry | undefined {
+/** The newest signing key of `dir` that is valid at `now`, not revoked, certified for `type` (any, when undefined) and held here. */
+export function currentSigningKey(state: KeyringState, dir: string, type: string | undefined, now: Date): SigningKeyEntry | undefined {
   const usable = (state.signingKeys ?? []).filter(
     (entry) =>
       entry.revokedAt === undefined &&
       Date.parse(entry.notBefore) <= now.getTime() &&
       now.getTime() < Date.parse(entry.notAfter) &&
-      entry.types.includes(type) &&
+      (type === undefined || entry.types.includes(type)) &&
       existsSync(signingPrivatePath(dir, entry.kid)),
   );
   return usable.sort((a, b) => Date.parse(b.notBefore) - Date.parse(a.notBefore))[0];
