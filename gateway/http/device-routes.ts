@@ -131,6 +131,7 @@ export async function deviceRoutes(app: FastifyInstance, ctx: GatewayApiContext)
   app.delete<{ Params: { id: string } }>(
     '/devices/:id',
     {
+      config: { scope: 'admin' },
       schema: {
         tags,
         summary: 'Delete a gate: its password stops working and its live MQTT sessions end (its records stay)',
