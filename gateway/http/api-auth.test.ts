@@ -75,7 +75,7 @@ describe('operator authentication', () => {
   });
 
   it('serves the public endpoints without a token', async () => {
-    for (const url of ['/healthz', '/metrics', '/', '/docs/json']) {
+    for (const url of ['/healthz', '/metrics', '/', '/docs/json', '/asyncapi.json', '/asyncapi']) {
       assert.equal((await h.app.inject({ url })).statusCode, 200, url);
     }
   });

@@ -3,7 +3,7 @@
  * app.ts — tests use app.inject(), gateway-http.ts listens).
  *
  * Two contexts:
- *  - public (rate-limited per IP): /healthz, /metrics, /docs, the dashboard page
+ *  - public (rate-limited per IP): /healthz, /metrics, /docs, /asyncapi(.json), the dashboard page
  *    and the QR images of tickets by id;
  *  - operator (/api, Bearer token, not rate-limited: the token is the control,
  *    and clearing tools page through taps at full speed). Every route there
@@ -19,6 +19,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { GatewayApiContext } from '../service/gateway-context.ts';
 import { requireOperator } from './api-auth.ts';
 import { enforceRouteScopes } from './api-scopes.ts';
+import { asyncApiRoutes } from './asyncapi-routes.ts';
 import { formatSchemaErrors, installErrorHandlers } from './api-errors.ts';
 import { clearingRoutes } from './clearing-routes.ts';
 import { clockRoutes } from './clock-routes.ts';
@@ -105,6 +106,7 @@ export async function buildApi(ctx: GatewayApiContext, options: ApiOptions = {})
     await publicApp.register(rateLimit, { global: true, max: limit.max, timeWindow: limit.timeWindowMs });
     await publicApp.register(swaggerUi, { routePrefix: '/docs' });
     await publicRoutes(publicApp, ctx);
+    await asyncApiRoutes(publicApp);
     await ticketQrRoutes(publicApp, ctx);
   });
 

@@ -50,10 +50,13 @@ describe('public routes', () => {
     const expected = [
       'GET /healthz',
       'GET /metrics',
+      'GET /asyncapi.json',
+      'GET /asyncapi',
       'POST /api/devices',
       'GET /api/conflicts',
       'GET /api/devices',
       'GET /api/devices/{id}',
+      'DELETE /api/devices/{id}',
       'POST /api/devices/{id}/commands',
       'GET /api/taps',
       'GET /api/gaps',

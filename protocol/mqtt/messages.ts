@@ -153,6 +153,9 @@ const stateSchema = {
 } as const;
 
 const ajv = new Ajv({ allErrors: true, discriminator: true });
+/** The schemas the validators below compile, published as they are in the AsyncAPI document (protocol/asyncapi). */
+export const MESSAGE_SCHEMAS = { batch: batchSchema, ack: ackSchema, state: stateSchema } as const;
+
 const validators = {
   batch: ajv.compile<TapBatch>(batchSchema),
   ack: ajv.compile<BatchAck>(ackSchema),

@@ -35,7 +35,8 @@ export interface PassbackShare {
 }
 
 const idPattern = '^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$';
-const shareSchema = {
+/** Compiled below and published as it is in the AsyncAPI document (protocol/asyncapi). */
+export const PASSBACK_SHARE_SCHEMA = {
   type: 'object',
   additionalProperties: false,
   required: ['v', 'device', 'station', 'entries'],
@@ -61,7 +62,7 @@ const shareSchema = {
   },
 } as const;
 
-const validateShare = new Ajv({ allErrors: true }).compile<PassbackShare>(shareSchema);
+const validateShare = new Ajv({ allErrors: true }).compile<PassbackShare>(PASSBACK_SHARE_SCHEMA);
 
 export const parsePassbackShare = (payload: Uint8Array | string): PassbackShare => parseJsonMessage(validateShare, payload, 'passback share');
 
