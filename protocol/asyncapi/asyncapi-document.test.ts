@@ -5,6 +5,7 @@ import { signClockReset } from '../bundles/clock-reset.ts';
 import { denyHashOfHolder, denyHashOfTicket, denyDeltaBetween, DenySet, signDenyDelta, signDenyList } from '../bundles/deny-list.ts';
 import { signFareSettings, signGateCommand, signTimeBeacon } from '../bundles/downlink-bundles.ts';
 import { DEFAULT_CHECK_SETTINGS } from '../bundles/check-settings.ts';
+import { certifySigningKey, type BundleSigner } from '../bundles/signed-bundle.ts';
 import { signTrustList } from '../bundles/trust-list.ts';
 import { encodePassbackShare, passbackKey } from '../mqtt/station-passback.ts';
 import { BUNDLE_KINDS, topics } from '../mqtt/topics.ts';
@@ -23,6 +24,15 @@ interface Doc {
 const doc = JSON.parse(JSON.stringify(buildAsyncApiDocument())) as Doc;
 const payloads = new AsyncApiPayloads(doc);
 const root = signingKeyFrom(generateEd25519().privateKey);
+
+/** An online signing key as the gateway uses it: its root-signed certificate goes into every bundle it signs. */
+function onlineSigner(): { signer: BundleSigner; certificate: Uint8Array } {
+  const pair = generateEd25519();
+  const raw = rawPublicKey(pair.publicKey);
+  const types = ['faregate.deny/1', 'faregate.deny-delta/1', 'faregate.fares/1', 'faregate.command/1', 'faregate.time/1', 'faregate.clock-reset/1'];
+  const certificate = certifySigningKey({ kid: kidOf(raw), publicKey: raw, notBefore: 1_600_000_000, notAfter: 1_900_000_000, types }, root, 1_600_000_000);
+  return { signer: { ...signingKeyFrom(pair.privateKey), certificate }, certificate };
+}
 const conforms = (message: string, payload: unknown) => assert.equal(payloads.problems(message, payload), '', `${message}: ${JSON.stringify(payload)}`);
 
 describe('AsyncAPI document', () => {
@@ -76,19 +86,28 @@ describe('AsyncAPI document', () => {
 describe('AsyncAPI schemas against the payloads the code builds', () => {
   const kid = kidOf(rawPublicKey(generateEd25519().publicKey));
 
-  it('describes every signed bundle the signers make, decoded', () => {
+  it('describes every signed bundle the signers make, decoded, signed by the root or by a certified signing key', () => {
+    const { signer, certificate } = onlineSigner();
+    assert.equal(payloads.problemsOfSchema('SigningCertificatePayload', bundleAsJson(certificate)), '');
+    for (const by of [root, signer]) describeBundlesSignedBy(by);
+    assert.match(JSON.stringify(bundleAsJson(signTimeBeacon(1, signer))), /"crt":"[0-9a-f]+"/);
+    const revoked = bundleAsJson(signTrustList({ version: 4, issuedAt: 1_700_000_000, issuers: [], revokedSigners: [kidOf(rawPublicKey(generateEd25519().publicKey))] }, root));
+    conforms('trustList', revoked);
+  });
+
+  function describeBundlesSignedBy(signer: BundleSigner): void {
     const issuer = { kid, publicKey: rawPublicKey(generateEd25519().publicKey), notBefore: 1_700_000_000 };
     conforms('trustList', bundleAsJson(signTrustList({ version: 3, issuedAt: 1_700_000_000, issuers: [issuer, { ...issuer, notAfter: 1_800_000_000, operator: 'op' }] }, root)));
     const before = { version: 1, issuedAt: 1_700_000_000, entries: DenySet.fromUnsorted([denyHashOfTicket(kid)]) };
     const after = { version: 2, issuedAt: 1_700_000_100, entries: DenySet.fromUnsorted([denyHashOfTicket(kid), denyHashOfHolder(issuer.publicKey)]) };
-    conforms('denyList', bundleAsJson(signDenyList(after, root)));
-    conforms('denyDelta', bundleAsJson(signDenyDelta(denyDeltaBetween(before, after), root)));
-    conforms('fareSettings', bundleAsJson(signFareSettings({ version: 4, issuedAt: 1_700_000_000, ...DEFAULT_CHECK_SETTINGS }, root)));
-    conforms('gateCommand', bundleAsJson(signGateCommand({ version: 1_700_000_000_123, issuedAt: 1_700_000_000, device: 'gate-1', command: 'emergency-open', reason: 'fire' }, root)));
-    conforms('gateCommand', bundleAsJson(signGateCommand({ version: 1_700_000_000_124, issuedAt: 1_700_000_000, device: 'gate-1', command: 'in-service' }, root)));
-    conforms('timeBeacon', bundleAsJson(signTimeBeacon(1_700_000_000_500, root)));
-    conforms('clockReset', bundleAsJson(signClockReset({ version: 5, issuedAt: 1_700_000_000, resetToMs: 1_700_000_000_000, reason: 'gateway clock was ahead' }, root)));
-  });
+    conforms('denyList', bundleAsJson(signDenyList(after, signer)));
+    conforms('denyDelta', bundleAsJson(signDenyDelta(denyDeltaBetween(before, after), signer)));
+    conforms('fareSettings', bundleAsJson(signFareSettings({ version: 4, issuedAt: 1_700_000_000, ...DEFAULT_CHECK_SETTINGS }, signer)));
+    conforms('gateCommand', bundleAsJson(signGateCommand({ version: 1_700_000_000_123, issuedAt: 1_700_000_000, device: 'gate-1', command: 'emergency-open', reason: 'fire' }, signer)));
+    conforms('gateCommand', bundleAsJson(signGateCommand({ version: 1_700_000_000_124, issuedAt: 1_700_000_000, device: 'gate-1', command: 'in-service' }, signer)));
+    conforms('timeBeacon', bundleAsJson(signTimeBeacon(1_700_000_000_500, signer)));
+    conforms('clockReset', bundleAsJson(signClockReset({ version: 5, issuedAt: 1_700_000_000, resetToMs: 1_700_000_000_000, reason: 'gateway clock was ahead' }, signer)));
+  }
 
   it('describes the passback shares the station topic carries', () => {
     const key = passbackKey(new Uint8Array(32).fill(7), '00112233445566778899aabbccddeeff');

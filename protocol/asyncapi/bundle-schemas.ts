@@ -11,7 +11,9 @@ import { CLOCK_RESET_TYPE, MAX_CLOCK_RESET_REASON } from '../bundles/clock-reset
 import { MAX_CODE_WINDOW_SECONDS } from '../bundles/check-settings.ts';
 import { DENY_DELTA_TYPE, DENY_LIST_TYPE } from '../bundles/deny-list.ts';
 import { COMMAND_TYPE, FARES_TYPE, GATE_COMMANDS, TIME_TYPE } from '../bundles/downlink-bundles.ts';
+import { ROOT_ONLY_TYPES, SIGNING_CERT_TYPE } from '../bundles/signed-bundle.ts';
 import { TRUST_LIST_TYPE } from '../bundles/trust-list.ts';
+import { PRODUCTS } from '../ticket/claims.ts';
 import { decodeCbor } from '../ticket/cbor.ts';
 import { parseCoseSign1 } from '../ticket/cose-sign1.ts';
 
@@ -29,8 +31,14 @@ const packedDenyEntries = (what: string): Record<string, unknown> => ({
   pattern: '^([0-9a-f]{16})*$',
 });
 
-/** The payload map of one bundle type: typ/ver/iat plus its own fields, nothing else. */
+const certificate = bytes(
+  `A signing key's certificate: the whole COSE_Sign1 of a ${SIGNING_CERT_TYPE} bundle signed by the root (SigningCertificatePayload). ` +
+    'Present when an online signing key signed this bundle (whose COSE kid must be the certified kid); absent when the root signed it.',
+);
+
+/** The payload map of one bundle type: typ/ver/iat (and crt unless only the root signs the type) plus its own fields, nothing else. */
 function bundlePayload(type: string, title: string, fields: Record<string, unknown>, required: string[]): Record<string, unknown> {
+  const signedByRootOnly = ROOT_ONLY_TYPES.includes(type);
   return {
     title,
     type: 'object',
@@ -40,6 +48,7 @@ function bundlePayload(type: string, title: string, fields: Record<string, unkno
       typ: { const: type, description: 'Bundle type; a gate refuses a bundle of another type on this topic.' },
       ver: { ...uint, description: 'Version: only grows; a gate refuses a lower version than it holds (rollback) and ignores an equal one.' },
       iat: { ...uint, description: 'Issue time, Unix seconds.' },
+      ...(!signedByRootOnly && { crt: certificate }),
       ...fields,
     },
   };
@@ -66,8 +75,21 @@ export const BUNDLE_PAYLOAD_SCHEMAS = {
           },
         },
       },
+      rvk: { type: 'array', items: bytes('Kid of a signing key the root revoked: 8 bytes.', 8), description: 'Revoked signing keys; absent when none.' },
     },
     ['iss'],
+  ),
+  SigningCertificatePayload: bundlePayload(
+    SIGNING_CERT_TYPE,
+    'Signing-key certificate (signed by the root; travels inside other bundles as crt)',
+    {
+      kid: bytes('Key id of the signing key: 8 bytes.', 8),
+      pub: bytes('Raw Ed25519 public key of the signing key: 32 bytes.', 32),
+      nbf: { ...uint, description: 'The key may sign bundles whose iat is at or after this Unix second...' },
+      exp: { ...uint, description: '...and before this Unix second (after nbf).' },
+      knd: { type: 'array', items: text, description: 'The bundle types (typ) the key may sign.' },
+    },
+    ['kid', 'pub', 'nbf', 'exp', 'knd'],
   ),
   DenyListPayload: bundlePayload(DENY_LIST_TYPE, 'Full deny list', { ent: packedDenyEntries('Every entry') }, ['ent']),
   DenyDeltaPayload: bundlePayload(
@@ -89,6 +111,12 @@ export const BUNDLE_PAYLOAD_SCHEMAS = {
       passbackSeconds: { ...uint, description: 'A non-single ticket may not enter again at the same station within this time, seconds.' },
       exitGraceSeconds: { ...uint, description: 'How long after exp an exit gate still lets a rider out, seconds.' },
       unanchoredClock: { enum: ['accept-flagged', 'reject'], description: 'What to do when the gate cannot vouch for its clock.' },
+      maxLifetime: {
+        type: 'object',
+        additionalProperties: false,
+        properties: Object.fromEntries(PRODUCTS.map((product) => [product, { ...uint, minimum: 1 }])),
+        description: 'Per product, the longest exp - nbf a ticket may have, seconds. The signer always writes every product; a gate takes the default for one absent.',
+      },
     },
     ['skewSeconds', 'codeWindowSeconds', 'passbackSeconds', 'exitGraceSeconds', 'unanchoredClock'],
   ),
@@ -125,7 +153,7 @@ export const COSE_SIGN1_ENVELOPE_SCHEMA = {
     'The MQTT payload is the raw CBOR bytes 18([protected, unprotected, payload, signature]): protected = bstr of the CBOR map ' +
     '{1: -8 (EdDSA), 4: kid (8 bytes)}, unprotected = {}, payload = bstr of a CBOR map (see the message\'s x-decoded-payload), ' +
     'signature = 64-byte Ed25519 over the Sig_structure ["Signature1", protected, h\'\', payload]. Gates verify it with the pinned ' +
-    'root public key (GET /api/keys/root) before reading anything in the payload.',
+    'root public key: no crt = signed by the root itself; with crt = signed by the certified signing key (docs/protocol.md, "Signing chain").',
 } as const;
 
 function asJson(value: unknown): unknown {

@@ -54,4 +54,12 @@ export class AsyncApiPayloads {
     const validate = this.validatorOf(messageName);
     return validate(payload) ? '' : describeErrors(validate.errors, 10);
   }
+
+  /** The problems of `payload` against `components.schemas[name]` ('' when it conforms). */
+  problemsOfSchema(name: string, payload: unknown): string {
+    const schema = resolvePointer(this.doc, `#/components/schemas/${name}`);
+    if (schema === null || typeof schema !== 'object') throw new Error(`the document has no schema ${name}`);
+    const validate = this.ajv.compile(schema);
+    return validate(payload) ? '' : describeErrors(validate.errors, 10);
+  }
 }
