@@ -52,12 +52,28 @@ export async function bootstrapApiToken(ledger: Ledger, name = 'admin'): Promise
   return createApiToken(ledger, name, ['admin']);
 }
 
-function unauthorized(reply: FastifyReply, message: string): FastifyReply {
+export function unauthorized(reply: FastifyReply, message: string): FastifyReply {
   return reply
     .code(401)
     .header('www-authenticate', 'Bearer realm="faregate"')
     .send({ error: 'Unauthorized', message } satisfies ErrorBody);
 }
+
+export type Authentication = { token: ApiToken; problem?: undefined } | { token?: undefined; problem: string };
+
+/** The token an Authorization header names, or why it names none. `howToGetOne` ends the problem texts. */
+export async function authenticate(ledger: Ledger, header: string | undefined, howToGetOne: string): Promise<Authentication> {
+  if (header === undefined || header === '') {
+    return { problem: `this endpoint needs an API token: send "Authorization: Bearer <token>"; ${howToGetOne}` };
+  }
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+  if (!match) return { problem: 'the Authorization header must be "Bearer <token>"' };
+  const token = await ledger.findApiTokenByHash(hashSecret(match[1]!));
+  return token ? { token } : { problem: `unknown or revoked API token; ${howToGetOne}` };
+}
+
+/** What a refused caller is told to run (token-hint.ts). */
+export const howToGetToken = (tokenCreateCommand: string): string => `create one with \`${tokenCreateCommand}\``;
 
 /**
  * An onRequest hook for every route that reads personal data or changes state;
@@ -65,17 +81,11 @@ function unauthorized(reply: FastifyReply, message: string): FastifyReply {
  * `tokenCreateCommand` is what a refused caller is told to run (token-hint.ts).
  */
 export function requireOperator(ledger: Ledger, tokenCreateCommand: string) {
-  const howToGetOne = `create one with \`${tokenCreateCommand}\``;
+  const howToGetOne = howToGetToken(tokenCreateCommand);
   // An async hook that answers early returns the reply, which tells fastify to stop there.
   return async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> => {
-    const header = request.headers.authorization;
-    if (header === undefined || header === '') {
-      return unauthorized(reply, `this endpoint needs an API token: send "Authorization: Bearer <token>"; ${howToGetOne}`);
-    }
-    const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-    if (!match) return unauthorized(reply, 'the Authorization header must be "Bearer <token>"');
-    const token = await ledger.findApiTokenByHash(hashSecret(match[1]!));
-    if (!token) return unauthorized(reply, `unknown or revoked API token; ${howToGetOne}`);
+    const { token, problem } = await authenticate(ledger, request.headers.authorization, howToGetOne);
+    if (token === undefined) return unauthorized(reply, problem);
     request.operator = token;
     return undefined;
   };

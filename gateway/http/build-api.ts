@@ -4,7 +4,7 @@
  *
  * Two contexts:
  *  - public (rate-limited per IP): /healthz, /metrics, /docs, /asyncapi(.json), the dashboard page
- *    and the QR images of tickets by id;
+ *    and the QR images of tickets, which check their own credential (ticket-qr-routes.ts);
  *  - operator (/api, Bearer token, not rate-limited: the token is the control,
  *    and clearing tools page through taps at full speed). Every route there
  *    declares the token scope it needs (api-scopes.ts).
@@ -29,7 +29,8 @@ import { publicRoutes } from './public-routes.ts';
 import { integrityRoutes } from './integrity-routes.ts';
 import { tapRoutes } from './tap-routes.ts';
 import { tokenRoutes } from './token-routes.ts';
-import { ticketQrRoutes, ticketRoutes } from './ticket-routes.ts';
+import { ticketQrRoutes } from './ticket-qr-routes.ts';
+import { ticketRoutes } from './ticket-routes.ts';
 
 export interface PublicRateLimit {
   /** Requests per window per client IP. */

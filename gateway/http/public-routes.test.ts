@@ -129,7 +129,7 @@ describe('public rate limit', () => {
 
   it('limits the QR images and the docs too, but not the operator API', async () => {
     const qr = async () => (await h.app.inject({ url: '/api/tickets/00112233445566778899aabb/qr.png', remoteAddress: '10.0.0.3' })).statusCode;
-    assert.deepEqual([await qr(), await qr(), await qr(), await qr()], [404, 404, 404, 429]);
+    assert.deepEqual([await qr(), await qr(), await qr(), await qr()], [401, 401, 401, 429]);
     const docs = async () => (await h.app.inject({ url: '/docs/json', remoteAddress: '10.0.0.4' })).statusCode;
     assert.deepEqual([await docs(), await docs(), await docs(), await docs()], [200, 200, 200, 429]);
     for (let i = 0; i < 10; i++) assert.equal((await h.operator({ url: '/api/gaps' })).statusCode, 200);

@@ -1,18 +1,15 @@
 /**
- * Issuing tickets with the keys directory's current issuer key, reading them
- * back, and their QR images.
- *
- * The QR endpoints are public (rate-limited): a rider's app fetches its own QR
- * with the ticket id it was given, and that id is 96 random bits — as hard to
- * guess as a token. The ticket's details (product, validity, holder key) need an
- * operator token.
+ * Issuing tickets with the keys directory's current issuer key and reading them
+ * back. Each issued ticket gets a one-time QR retrieval secret, in the issue
+ * answer's QR links only (ticket-qr-routes.ts): the ticket id travels in taps
+ * and logs, so it must not be enough to fetch the ticket.
  */
 import type { FastifyInstance } from 'fastify';
-import QRCode from 'qrcode';
 import { FARE_CLASSES, MODES, PRODUCTS, type FareClass, type Mode, type Product } from '../../protocol/ticket/claims.ts';
 import { issueTicket, TicketRequestError, type TicketRequest } from '../../keys/issue-ticket.ts';
 import { readIssuerSigningKey, readKeyring } from '../../keys/keys-dir.ts';
 import { priceFor } from '../fares/fare-prices.ts';
+import { hashSecret, newSecret } from '../fleet/device-credentials.ts';
 import type { StoredTicket } from '../ledger/ledger.ts';
 import type { GatewayApiContext } from '../service/gateway-context.ts';
 import { errorSchema, HttpError } from './api-errors.ts';
@@ -57,6 +54,7 @@ const qrLinks = {
   type: 'object',
   required: ['png', 'svg'],
   properties: { png: { type: 'string' }, svg: { type: 'string' } },
+  description: "in the issue answer the links carry the ticket's one-time retrieval secret (?secret=): either link works once without a token",
 } as const;
 
 const issuedReply = {
@@ -86,13 +84,19 @@ const ticketView = {
   },
 } as const;
 
-const idParams = { type: 'object', required: ['id'], properties: { id: ticketIdSchema } } as const;
+export const idParams = { type: 'object', required: ['id'], properties: { id: ticketIdSchema } } as const;
 
-const qrLinksOf = (ticketId: string) => ({ png: `/api/tickets/${ticketId}/qr.png`, svg: `/api/tickets/${ticketId}/qr.svg` });
+const qrLinksOf = (ticketId: string, secret?: string) => {
+  const query = secret === undefined ? '' : `?secret=${secret}`;
+  return { png: `/api/tickets/${ticketId}/qr.png${query}`, svg: `/api/tickets/${ticketId}/qr.svg${query}` };
+};
 const isoOfSeconds = (seconds: number): string => new Date(seconds * 1000).toISOString();
 
-/** Signs with the current issuer key; a request the issuer refuses is the caller's error (400). */
-async function issue(ctx: GatewayApiContext, body: IssueBody): Promise<StoredTicket> {
+/**
+ * Signs with the current issuer key; a request the issuer refuses is the caller's
+ * error (400). Returns the stored ticket and its QR secret (the ledger has its hash).
+ */
+async function issue(ctx: GatewayApiContext, body: IssueBody): Promise<{ ticket: StoredTicket; qrSecret: string }> {
   const sale = saleOf(ctx, body);
   const keyring = readKeyring(ctx.keysDir);
   const now = Date.now();
@@ -119,6 +123,7 @@ async function issue(ctx: GatewayApiContext, body: IssueBody): Promise<StoredTic
     throw error;
   }
   const { claims } = issued;
+  const qrSecret = newSecret();
   const stored: StoredTicket = {
     ticketId: issued.ticketId,
     product: claims.prd,
@@ -131,9 +136,10 @@ async function issue(ctx: GatewayApiContext, body: IssueBody): Promise<StoredTic
     text: issued.text,
     issuedAt: now,
     ...sale,
+    qrSecretHash: hashSecret(qrSecret),
   };
   await ctx.ledger.insertIssuedTicket(stored);
-  return stored;
+  return { ticket: stored, qrSecret };
 }
 
 /** The fare product a single or pass is sold as, with its price for the ticket's class (from the fare feed). */
@@ -148,7 +154,7 @@ function saleOf(ctx: GatewayApiContext, body: IssueBody): Pick<StoredTicket, 'fa
   return { fareProductId: body.fareProductId, priceMinor: price.amountMinor, currency: price.currency };
 }
 
-async function storedTicket(ctx: GatewayApiContext, id: string): Promise<StoredTicket> {
+export async function storedTicket(ctx: GatewayApiContext, id: string): Promise<StoredTicket> {
   const ticket = await ctx.ledger.getIssuedTicket(id.toLowerCase());
   if (!ticket) throw new HttpError(404, 'no ticket with that id was issued here');
   return ticket;
@@ -165,9 +171,9 @@ export async function ticketRoutes(app: FastifyInstance, ctx: GatewayApiContext)
       path,
       { config: { scope: 'issue' }, schema: { tags, summary, security: OPERATOR_SECURITY, body, response: { 201: issuedReply, 409: errorSchema, ...operatorErrors } } },
       async (request, reply) => {
-        const ticket = await issue(ctx, request.body);
+        const { ticket, qrSecret } = await issue(ctx, request.body);
         request.log.info({ product: ticket.product, bound: ticket.holderKeyHex !== undefined, operator: request.operator?.name }, 'ticket issued');
-        return reply.code(201).send({ ticketId: ticket.ticketId, text: ticket.text, qr: qrLinksOf(ticket.ticketId) });
+        return reply.code(201).send({ ticketId: ticket.ticketId, text: ticket.text, qr: qrLinksOf(ticket.ticketId, qrSecret) });
       },
     );
   }
@@ -194,30 +200,4 @@ export async function ticketRoutes(app: FastifyInstance, ctx: GatewayApiContext)
       };
     },
   );
-}
-
-/** Public, rate-limited: registered in the public context (see the file comment). */
-export async function ticketQrRoutes(app: FastifyInstance, ctx: GatewayApiContext): Promise<void> {
-  const formats = {
-    png: { type: 'image/png', render: (text: string) => QRCode.toBuffer(text, { type: 'png', errorCorrectionLevel: 'M', margin: 4 }) },
-    svg: { type: 'image/svg+xml', render: (text: string) => QRCode.toString(text, { type: 'svg', errorCorrectionLevel: 'M', margin: 4 }) },
-  } as const;
-  for (const [extension, format] of Object.entries(formats)) {
-    app.get<{ Params: { id: string } }>(
-      `/api/tickets/:id/qr.${extension}`,
-      {
-        schema: {
-          tags: ['tickets'],
-          summary: `The ticket's QR code as ${extension.toUpperCase()} (public: the 96-bit ticket id is the secret)`,
-          params: idParams,
-          response: { 200: { description: format.type, content: { [format.type]: { schema: { type: 'string' } } } }, 400: errorSchema, 404: errorSchema },
-        },
-      },
-      async (request, reply) => {
-        const ticket = await storedTicket(ctx, request.params.id);
-        // A ticket's text never changes; "private" keeps shared caches from holding it.
-        return reply.type(format.type).header('cache-control', 'private, max-age=86400').send(await format.render(ticket.text));
-      },
-    );
-  }
 }
