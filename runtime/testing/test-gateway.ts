@@ -10,7 +10,7 @@ import pino from 'pino';
 import { EmbeddedBroker } from '../../gateway/broker/embedded-broker.ts';
 import type { Principal } from '../../gateway/broker/topic-acl.ts';
 import { encodeMessage, parseDeviceState, parseTapBatch, type BatchAck, type DeviceState } from '../../protocol/mqtt/messages.ts';
-import { topics } from '../../protocol/mqtt/topics.ts';
+import { TOPIC_ROOT, topics } from '../../protocol/mqtt/topics.ts';
 import type { JournalRecord } from '../../protocol/uplink/tap-record.ts';
 import { DEVICE, DEVICE_PASSWORD, SERVICE_PASSWORD, SERVICE_USER } from './validator-config-file.ts';
 import type { ValidatorProcess } from './validator-process.ts';
@@ -20,6 +20,10 @@ const USERS: Record<string, { password: string; principal: Principal }> = {
   [DEVICE]: { password: DEVICE_PASSWORD, principal: { kind: 'device', device: DEVICE, station: 'IT-CENTRAL' } },
   [SERVICE_USER]: { password: SERVICE_PASSWORD, principal: { kind: 'service' } },
 };
+
+/** Enough for a contract check; a long test must not keep every batch. */
+const MAX_RECEIVED_KEPT = 500;
+const ALL_STATION_PASSBACK = `${TOPIC_ROOT}/stations/+/passback`;
 
 const credentials = {
   authenticate: async (username: string, password: string): Promise<Principal | undefined> =>
@@ -50,6 +54,8 @@ export class TestGateway {
   private dropNth = new Set<number>();
   /** Each device's last retained state, as published. */
   readonly states = new Map<string, DeviceState>();
+  /** The latest messages as received, bytes untouched (taps, state, station passback), for contract checks. */
+  readonly received: Array<{ topic: string; payload: Buffer }> = [];
   private broker: EmbeddedBroker | undefined;
   private client: MqttClient | undefined;
   private brokerPort = 0;
@@ -141,10 +147,13 @@ export class TestGateway {
       client.once('connect', () => resolve());
       client.once('error', reject);
     });
-    await client.subscribeAsync([topics.allTaps, topics.allStates], { qos: 1 });
+    await client.subscribeAsync([topics.allTaps, topics.allStates, ALL_STATION_PASSBACK], { qos: 1 });
   }
 
   private onMessage(topic: string, payload: Buffer): void {
+    this.received.push({ topic, payload });
+    if (this.received.length > MAX_RECEIVED_KEPT) this.received.shift();
+    if (topic.endsWith('/passback')) return;
     if (topic.endsWith('/state')) {
       try {
         if (payload.length > 0) this.states.set(topic.split('/').at(-2) ?? '', parseDeviceState(payload));
