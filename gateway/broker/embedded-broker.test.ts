@@ -6,6 +6,7 @@ import pino from 'pino';
 import { topics } from '../../protocol/mqtt/topics.ts';
 import { EmbeddedBroker, PortInUseError } from './embedded-broker.ts';
 import type { Principal } from './topic-acl.ts';
+import { waitUntil } from '../../runtime/testing/wait.ts';
 
 const logger = pino({ level: 'silent' });
 const users: Record<string, { password: string; principal: Principal }> = {
@@ -60,7 +61,8 @@ describe('embedded broker', () => {
     await device2.publishAsync(topics.bundle('trust'), 'forged', { qos: 0 }).catch(() => undefined);
     const device3 = await connect(broker.port, 'gate-1', 'secret-1');
     await device3.publishAsync(topics.state('gate-1'), 'mine', { qos: 1 });
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    // The forgeries were refused before this publish was accepted: once it arrives, nothing else may have.
+    await waitUntil('the allowed state message arrives', () => seen.length > 0);
     assert.deepEqual(seen, [topics.state('gate-1')]);
     for (const client of [gateway, device, device2, device3]) client.end(true);
   });

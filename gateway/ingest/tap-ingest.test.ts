@@ -11,6 +11,7 @@ import { SqliteLedger } from '../ledger/sqlite-ledger.ts';
 import { sampleLoss, sampleTap, sampleTaps } from '../ledger/sample-records.ts';
 import { createGatewayMetrics } from '../metrics/gateway-metrics.ts';
 import { TapIngest } from './tap-ingest.ts';
+import { waitUntil } from '../../runtime/testing/wait.ts';
 
 const batch = (device: string, from: number, to: number) =>
   encodeMessage({ v: 1, device, firstSeq: from, lastSeq: to, records: sampleTaps(device, from, to) });
@@ -84,7 +85,7 @@ describe('tap ingest', () => {
     ingest.onMessage(topics.taps('gate-1'), batch('gate-1', 1, 3));
     await ingest.drain();
     // Negative acks are not part of a commit, so drain() does not wait for them.
-    for (let i = 0; i < 100 && acks.length < 3; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+    await waitUntil('two negative acks and the commit ack are sent', () => acks.length >= 3, { detail: () => JSON.stringify(acks) });
     // Acks of refused batches and of the commit race each other: compare them as a set.
     const rejected = acks.filter((a) => a.ack.status === 'rejected').map((a) => a.ack.reason!);
     const ok = acks.filter((a) => a.ack.status === 'ok').map((a) => a.ack.ackedThrough);

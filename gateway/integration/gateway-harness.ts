@@ -79,7 +79,7 @@ export class GatewayProcess {
   }
 
   /** Waits for the start-up line (and, with `expectToken`, the token line) and parses them. */
-  async ready({ expectToken = false, timeoutMs = 30_000 } = {}): Promise<GatewayAddresses> {
+  async ready({ expectToken = false, timeoutMs = 60_000 } = {}): Promise<GatewayAddresses> {
     const started = (): RegExpExecArray | undefined => this.lines.map((line) => STARTED.exec(line)).find((match) => match !== null) ?? undefined;
     const token = (): string | undefined => this.lines.map((line) => TOKEN.exec(line)?.[1]).find((value) => value !== undefined);
     await waitUntil(`${this.label} has started`, () => (started() !== undefined && (!expectToken || token() !== undefined)) || !this.running, {

@@ -20,7 +20,7 @@ const STATION = 'PB-STATION';
 const MERGED_FROM_PEER = 'faregate_passback_merged_total{source="peer"}';
 
 
-describe('single tickets and passback across the gates of a station and a restart', { timeout: 120_000 }, () => {
+describe('single tickets and passback across the gates of a station and a restart', { timeout: 300_000 }, () => {
   it('refuses the second use at the next gate of the station, after a kill -9 of either gate, and flags what got through with the uplink down', async (t) => {
     const fleet = await GatewayWithGates.start('station-passback', cleanups);
     const { keys } = fleet;

@@ -205,7 +205,7 @@ export class TestGateway {
  * every seq from its first through N = the last seq issued (all below declared lost),
  * and the validator's journal has no backlog.
  */
-export async function drained(validator: ValidatorProcess, gateway: TestGateway, timeoutMs = 30_000): Promise<number> {
+export async function drained(validator: ValidatorProcess, gateway: TestGateway, timeoutMs = 60_000): Promise<number> {
   let last = '';
   let total = 0;
   await waitUntil(

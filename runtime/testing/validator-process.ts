@@ -55,7 +55,7 @@ export class ValidatorProcess {
   }
 
   /** Waits for 'validator running' and reads the health address from it. */
-  async ready(timeoutMs = 30_000): Promise<void> {
+  async ready(timeoutMs = 60_000): Promise<void> {
     await waitUntil('the validator is running', () => this.linesWith('validator running').length > 0 || !this.running, {
       timeoutMs,
       detail: () => this.stderr,

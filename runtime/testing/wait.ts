@@ -9,7 +9,7 @@ export const sleep = (ms: number): Promise<void> => new Promise((resolve) => set
 export async function waitUntil(
   what: string,
   condition: () => boolean | Promise<boolean>,
-  { timeoutMs = 20_000, intervalMs = 50, detail }: { timeoutMs?: number; intervalMs?: number; detail?: () => string } = {},
+  { timeoutMs = 60_000, intervalMs = 50, detail }: { timeoutMs?: number; intervalMs?: number; detail?: () => string } = {},
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {

@@ -58,7 +58,7 @@ function runAndKill(dir: string): Promise<Round> {
 }
 
 describe('tap journal under kill -9', () => {
-  it('keeps every tap reported as committed and never reissues a seq', { timeout: 60_000 }, async (t) => {
+  it('keeps every tap reported as committed and never reissues a seq', { timeout: 300_000 }, async (t) => {
     const { dir, remove } = await makeTempDir();
     try {
       const rounds: Round[] = [];
