@@ -24,7 +24,7 @@ after(async () => {
 const STATION = 'RS-STATION';
 
 
-describe('retained state on embedded defaults', { timeout: 150_000 }, () => {
+describe('retained state on embedded defaults', { timeout: 300_000 }, () => {
   it('delivers a command for an offline gate after a gateway restart, and gives a connecting gate an applicable deny state right after revocations', async () => {
     const { dir, remove } = await makeTempDir('retained-state');
     cleanups.push(remove);
@@ -70,7 +70,7 @@ describe('retained state on embedded defaults', { timeout: 150_000 }, () => {
     };
     const gate1 = await startValidator('rs-gate-1');
     await waitUntil('the offline gate got its command after the gateway restart', async () => (await gate1.health()).gate === 'out-of-service', {
-      timeoutMs: 30_000,
+      timeoutMs: 60_000,
       detail: () => JSON.stringify(gate1.linesWith('command bundle applied')),
     });
     assert.equal((await gate1.health()).bundles.command, sent.body.version);
@@ -86,7 +86,7 @@ describe('retained state on embedded defaults', { timeout: 150_000 }, () => {
     }
     const gate2 = await startValidator('rs-gate-2');
     await waitUntil('the connecting gate holds the newest deny list', async () => (await gate2.health()).bundles.deny === latest, {
-      timeoutMs: 30_000,
+      timeoutMs: 60_000,
       detail: () => gate2.lines.filter((line) => /deny/.test(line.msg)).map((line) => `${line.msg} ${JSON.stringify(line.versions ?? line.reason ?? '')}`).join('; '),
     });
     for (const ticket of revoked) assert.deepEqual([(await gate2.decide(ticket.text)).reason], ['revoked']);

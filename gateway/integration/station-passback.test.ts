@@ -73,7 +73,7 @@ describe('single tickets and passback across the gates of a station and a restar
     assert.equal((await second.decide(offline.text)).decision, 'accept');
     await fleet.restartGateway();
     await waitUntil('clearing flagged the single ticket used twice', () => fleet.gateway.logged('a ticket got through twice where the rules say no').length > 0, {
-      timeoutMs: 30_000,
+      timeoutMs: 60_000,
       detail: () => fleet.gateway.describe(),
     });
     const [slip] = fleet.gateway.logged('a ticket got through twice where the rules say no');

@@ -52,7 +52,7 @@ async function readWholeJournal(dir: string): Promise<{ records: JournalRecord[]
 }
 
 describe('the validator under kill -9', () => {
-  it('never reissues a seq, keeps every committed tap, and declares every decided tap it lost', { timeout: 120_000 }, async (t) => {
+  it('never reissues a seq, keeps every committed tap, and declares every decided tap it lost', { timeout: 300_000 }, async (t) => {
     const { dir, remove } = await makeTempDir('kill9');
     cleanups.push(remove);
     const keys = TestKeys.create(join(dir, 'keys'));

@@ -283,7 +283,9 @@ describe('the validator process against a real broker', { timeout: 300_000 }, ()
   });
 
   it('expires an unused grant alone, credits the next passage to its own tap, and alarms for a passage without a grant', async () => {
-    const TIMEOUT = 4000;
+    // Long enough that the first grant's expiry reaches the gateway well before the second's,
+    // however busy the machine: the two expiries are TIMEOUT / 2 apart.
+    const TIMEOUT = 10_000;
     const { keys, gateway, validator } = await setUp('grants', { passageTimeoutMs: TIMEOUT });
     const outcomes = () => gateway.recordsOf(DEVICE).flatMap((record) => (record.kind === 'passage' ? [[record.tapSeq, record.outcome]] : []));
     /** A fresh ticket, accepted: on a loaded machine the journal's health bound may briefly refuse riders. */

@@ -81,7 +81,7 @@ describe('the gate when its journal disk fails', { timeout: 120_000 }, () => {
         const health = service.health();
         return health.gate !== 'unlocked' && health.journal.backlogRecords === 0 && health.journal.acknowledgedSeq === health.journal.committedSeq && health.journal.uncommittedMs === 0;
       },
-      { timeoutMs: 30_000, detail: () => JSON.stringify(service.health().journal) },
+      { timeoutMs: 60_000, detail: () => JSON.stringify(service.health().journal) },
     );
     const records = gateway.recordsOf(DEVICE);
     assert.deepEqual(records.map((r) => r.seq), gateway.seqsThrough(DEVICE, service.journal!.committedSeq), 'the gateway holds every seq, none missing');
@@ -96,19 +96,19 @@ describe('the gate when its journal disk fails', { timeout: 120_000 }, () => {
     const failedAt = performance.now();
     const during = tap(); // decided before the fault is seen: admitted, journalled, not durable yet
     assert.equal(during.decision, 'accept');
-    await waitUntil('the gate is out of service', () => !service.health().ready, { timeoutMs: 10_000 });
+    await waitUntil('the gate is out of service', () => !service.health().ready, { timeoutMs: 60_000 });
     const closedAfterMs = performance.now() - failedAt;
     const health = service.health();
     assert.equal(health.gate, 'out-of-service');
     assert.match(health.journal.fault ?? '', new RegExp(`uncommitted for \\d+ ms \\(bound ${BOUND_MS} ms\\): ${code}`));
     assert.deepEqual([tap().reason], ['out_of_service'], 'nobody is admitted while the journal is sick');
-    await waitUntil('the alarm reaches the gateway', () => gateway.states.get(DEVICE)?.journalFault !== undefined, { timeoutMs: 10_000 });
+    await waitUntil('the alarm reaches the gateway', () => gateway.states.get(DEVICE)?.journalFault !== undefined, { timeoutMs: 60_000 });
     const alarmAfterMs = performance.now() - failedAt;
 
     disk.heal();
-    await waitUntil('the gate is back in service by itself', () => service.health().ready, { timeoutMs: 15_000 });
+    await waitUntil('the gate is back in service by itself', () => service.health().ready, { timeoutMs: 60_000 });
     assert.equal(service.health().gate, 'closed');
-    await waitUntil('the gateway hears the fault cleared', () => gateway.states.get(DEVICE)?.journalFault === undefined, { timeoutMs: 10_000 });
+    await waitUntil('the gateway hears the fault cleared', () => gateway.states.get(DEVICE)?.journalFault === undefined, { timeoutMs: 60_000 });
     const after = tap();
     assert.equal(after.decision, 'accept');
     const records = await delivered();
@@ -141,9 +141,9 @@ describe('the gate when its journal disk fails', { timeout: 120_000 }, () => {
     assert.equal(health.gate, 'out-of-service');
     assert.match(health.journal.fault ?? '', /^journal cannot open: EIO/);
     assert.equal(tap().decision, 'none', 'no seq, no decision: the code is refused, the lane stays shut');
-    await waitUntil('the alarm reaches the gateway', () => /cannot open/.test(gateway.states.get(DEVICE)?.journalFault ?? ''), { timeoutMs: 10_000 });
+    await waitUntil('the alarm reaches the gateway', () => /cannot open/.test(gateway.states.get(DEVICE)?.journalFault ?? ''), { timeoutMs: 60_000 });
     disk.heal();
-    await waitUntil('the journal opens and the gate returns to service', () => service.health().ready, { timeoutMs: 15_000 });
+    await waitUntil('the journal opens and the gate returns to service', () => service.health().ready, { timeoutMs: 60_000 });
     assert.equal(tap().decision, 'accept');
     await delivered();
   });
