@@ -18,6 +18,12 @@ export interface ConfigOptions {
   commitIntervalMs?: number;
   /** How long an accepted rider has to pass (default here 300 ms: 'not-used' records come quickly). */
   passageTimeoutMs?: number;
+  /**
+   * How long records may wait for their fdatasync before the gate closes (default here 30 s, not
+   * the service's 1 s: on a busy machine a commit can take seconds, and only the journal-fault
+   * tests are about that closure).
+   */
+  maxUncommittedMs?: number;
 }
 
 /** Writes a config for the simulated gate `DEVICE`; health on any free port. */
@@ -32,7 +38,7 @@ export async function writeConfig(file: string, options: ConfigOptions): Promise
     seedBundles: options.keys.seedBundles,
     hardware: 'simulated',
     gate: { passageTimeoutMs: options.passageTimeoutMs ?? 300 },
-    journal: { commitIntervalMs: options.commitIntervalMs ?? 5 },
+    journal: { commitIntervalMs: options.commitIntervalMs ?? 5, maxUncommittedMs: options.maxUncommittedMs ?? 30_000 },
     http: { port: 0 },
     logLevel: options.logLevel ?? 'info',
     ...(options.mqttUrl !== undefined && {
