@@ -11,7 +11,8 @@ import { loadGatewayConfig, type GatewayOverrides } from './config/gateway-confi
 import { GatewayService } from './service/gateway-service.ts';
 import { attachHttp } from './service/attach-http.ts';
 
-const HARD_EXIT_MS = 10_000;
+/** A stop that hangs ends here, with a line saying so; well inside systemd's default 90 s stop timeout. */
+const HARD_EXIT_MS = 30_000;
 
 function portOption(value: unknown, name: string): number | undefined {
   if (value === undefined) return undefined;
@@ -76,7 +77,10 @@ export async function runCommand(args: string[]): Promise<void> {
     if (stopping) return;
     stopping = true;
     process.stdout.write(`gateway: ${signal}, stopping\n`);
-    setTimeout(() => process.exit(1), HARD_EXIT_MS).unref();
+    setTimeout(() => {
+      process.stderr.write(`gateway: stop took longer than ${HARD_EXIT_MS / 1000} s; exiting hard\n`);
+      process.exit(1);
+    }, HARD_EXIT_MS).unref();
     // Each part that failed to stop was logged; the exit code says that one did.
     const stoppedCleanly = await service.stop().then(
       () => true,

@@ -38,7 +38,9 @@ export async function writeConfig(file: string, options: ConfigOptions): Promise
     seedBundles: options.keys.seedBundles,
     hardware: 'simulated',
     gate: { passageTimeoutMs: options.passageTimeoutMs ?? 300 },
-    journal: { commitIntervalMs: options.commitIntervalMs ?? 5, maxUncommittedMs: options.maxUncommittedMs ?? 30_000 },
+    // A larger seq reservation than the service's 256: extending it waits for the card, and on
+    // a busy machine a gate fed hundreds of codes a second would outrun a small block and refuse codes.
+    journal: { commitIntervalMs: options.commitIntervalMs ?? 5, maxUncommittedMs: options.maxUncommittedMs ?? 30_000, reserveBlock: 4096 },
     http: { port: 0 },
     logLevel: options.logLevel ?? 'info',
     ...(options.mqttUrl !== undefined && {
