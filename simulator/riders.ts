@@ -2,7 +2,8 @@
  * Riders for a simulated station: each buys a ticket (signed by the keys directory's
  * issuer key, as the gateway's issuing API would), shows it at a gate, and walks
  * through when the gate opens. Some show garbage, some come back too soon (passback),
- * some use rotating codes from their phone.
+ * some use rotating codes from their phone, some ride on an account (a ride code the
+ * gateway rates afterwards, when it has a fare feed).
  */
 import type { Logger } from 'pino';
 import { generateEd25519, rawPublicKey } from '../protocol/ticket/ed25519.ts';
@@ -64,7 +65,8 @@ export class RiderFlow {
     if (dice < 0.12 && this.recent.length > 0) return this.recent[Math.floor(dice * 100) % this.recent.length]!;
     const now = Math.floor(Date.now() / 1000);
     const issuer = readIssuerSigningKey(this.options.keysDir, readKeyring(this.options.keysDir).signingKid);
-    const request = { product: dice < 0.5 ? 'single' : 'day', zones: [this.options.zone], validFrom: now - 60, validUntil: now + 86_400 };
+    const product = dice < 0.5 ? 'single' : dice < 0.65 ? 'account' : 'day';
+    const request = { product, zones: [this.options.zone], validFrom: now - 60, validUntil: now + 86_400 };
     if (dice > 0.85) {
       const phone = generateEd25519();
       const ticket = issueTicket({ ...request, holderKey: rawPublicKey(phone.publicKey) }, issuer, now);

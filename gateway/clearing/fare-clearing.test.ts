@@ -5,7 +5,9 @@
  */
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
+import pino from 'pino';
 import { clearingHarness, gateTap, type ClearingHarness } from './clearing-test-fixture.ts';
+import { FareClearing } from './fare-clearing.ts';
 
 const ACCOUNT = 'acc0000000000000000000a1';
 const DAY = '2026-11-27';
@@ -51,6 +53,18 @@ describe('clearing on ingest', () => {
     // A re-sent batch changes nothing.
     await h.deliver([exit, entry]);
     assert.equal((await h.ledger.ratingHistory(ACCOUNT, DAY, DAY)).length, 2);
+  });
+
+  it('rates at start what a crash left committed but not rated, without calling it late', async () => {
+    await h.ledger.ingestBatch('central-in', [gateTap('central-in', 1, '2026-11-27T08:02:00Z', 'central', { ticketId: ACCOUNT })]);
+    await h.ledger.ingestBatch('market-out', [gateTap('market-out', 1, '2026-11-27T08:31:00Z', 'market', { ticketId: ACCOUNT, direction: 'exit' })]);
+    const restarted = new FareClearing(h.ledger, h.clearing.feed, h.metrics, pino({ level: 'silent' }), { minTravelMs: 120_000, lateAfterMs: 300_000, now: () => h.clock.now });
+    await restarted.start();
+    await restarted.drain();
+    const [rating] = await h.ledger.currentRatings(ACCOUNT, DAY, DAY);
+    assert.deepEqual(rating!.legs.map((l) => [l.fromStop, l.toStop, l.chargeMinor]), [['central', 'market', 340]]);
+    assert.deepEqual(await h.ledger.lateSummary(0, Date.parse('2027-01-01T00:00:00Z')), []);
+    await restarted.stop();
   });
 
   it('uses the gate\'s registered fare stop and network over its station and mode', async () => {

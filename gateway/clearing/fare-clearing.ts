@@ -22,12 +22,19 @@ export interface ClearingOptions {
   minTravelMs: number;
   /** A record committed later than this after its gate time is a late arrival. */
   lateAfterMs: number;
+  /**
+   * At start, records made this long before are cleared again: what a crash left between
+   * a commit and its rating gets rated (clearing them twice changes nothing). Default 24 h.
+   */
+  catchUpMs?: number;
   now?: () => number;
 }
 
 interface Job {
   records: readonly JournalRecord[];
   receivedAt: number;
+  /** Read back at start, not just received: not a late arrival. */
+  catchUp?: boolean;
 }
 
 export class FareClearing {
@@ -53,6 +60,19 @@ export class FareClearing {
     this.stopped = false;
     this.rater = new AccountRater(this.ledger, this.feed, (id) => this.deviceOf(id), { minTravelMs: this.options.minTravelMs, now: this.now });
     for (const device of await this.ledger.listDevices()) this.devices.set(device.id, device);
+    this.running = this.readBack(this.now() - (this.options.catchUpMs ?? 86_400_000)).finally(() => (this.running = undefined));
+  }
+
+  /** Clears the taps made since `from` again, a page at a time (with whatever arrives meanwhile). */
+  private async readBack(from: number): Promise<void> {
+    let cursor: string | undefined;
+    do {
+      const page = await this.step('catch-up', () => this.ledger.taps({ kind: 'tap', from, limit: 10_000, ...(cursor !== undefined && { cursor }) }));
+      if (page === undefined) return;
+      this.jobs.push({ records: page.records, receivedAt: this.now(), catchUp: true });
+      await this.work();
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor !== undefined);
   }
 
   /** Finishes what was handed over, then takes nothing more. */
@@ -93,9 +113,9 @@ export class FareClearing {
       const accounts = new Map<string, { earliest: number; devices: Set<string>; late: boolean }>();
       const uses: TicketUse[] = [];
       const late: LateArrival[] = [];
-      for (const { records, receivedAt } of batch) {
+      for (const { records, receivedAt, catchUp } of batch) {
         for (const record of records) {
-          const isLate = receivedAt - record.at > this.options.lateAfterMs;
+          const isLate = catchUp !== true && receivedAt - record.at > this.options.lateAfterMs;
           if (isLate) late.push({ device: record.device, seq: record.seq, at: record.at, receivedAt });
           if (isAccountTap(record)) {
             const entry = accounts.get(record.ticketId) ?? { earliest: record.at, devices: new Set<string>(), late: false };
@@ -117,6 +137,7 @@ export class FareClearing {
       await this.step('ticket uses', () => this.recordUses(uses));
       for (const [account, { earliest, devices, late: isLate }] of accounts) {
         const reason = `${isLate ? 'late taps' : 'taps'} from ${[...devices].sort().join(', ')}`;
+        // A catch-up that changes nothing writes nothing; one that does names the devices too.
         await this.step('rating', async () => {
           const outcome = await this.rater.rate(account, earliest, reason);
           this.metrics.clearingRatings.inc({ kind: 'first' }, outcome.written - outcome.superseded);

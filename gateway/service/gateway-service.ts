@@ -75,10 +75,11 @@ export class GatewayService {
     const parts: Part[] = [
       { name: 'lock', start: () => lock.acquire(), stop: () => lock.release() },
       { name: 'ledger', start: () => this.ledger.start(), stop: () => this.ledger.stop() },
+      // Before ingest can hand it records; stopped (drained) once ingest has stopped.
+      ...(this.clearing ? [{ name: 'clearing', start: () => this.clearing!.start(), stop: () => this.clearing!.stop() }] : []),
       { name: 'keys', start: async () => this.ensureKeys(), stop: async () => undefined },
       ...(this.broker ? [{ name: 'broker', start: () => this.broker!.start(), stop: () => this.broker!.stop() }] : []),
       { name: 'mqtt', start: () => this.startClient(service), stop: () => this.client.stop() },
-      ...(this.clearing ? [{ name: 'clearing', start: () => this.clearing!.start(), stop: () => this.clearing!.stop() }] : []),
       { name: 'fleet', start: () => this.fleet.start(), stop: () => this.fleet.stop() },
     ];
     await this.parts.start([...parts, ...this.extraParts]);
