@@ -18,7 +18,7 @@ after(async () => {
 });
 
 describe('clearing with real gates on PostgreSQL', { timeout: 150_000 }, () => {
-  it('charges account taps as they arrive and re-rates the journey when the offline exit gate delivers late', async () => {
+  it('charges account taps as they arrive and re-rates the journey when the exit, made while the gateway was down, arrives late', async () => {
     const admin = new pg.Pool({ connectionString: PG_URL, max: 1 });
     await admin.query(`CREATE SCHEMA ${SCHEMA}`);
     cleanups.push(async () => {

@@ -12,7 +12,7 @@ after(async () => {
 });
 
 describe('clearing with real gates on SQLite', { timeout: 120_000 }, () => {
-  it('charges account taps as they arrive and re-rates the journey when the offline exit gate delivers late', async () => {
+  it('charges account taps as they arrive and re-rates the journey when the exit, made while the gateway was down, arrives late', async () => {
     await runClearingScenario('clearing-e2e', cleanups);
   });
 });

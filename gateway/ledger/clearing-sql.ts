@@ -157,8 +157,10 @@ export class SqlClearing implements Omit<ClearingStore, 'withAccountLock'> {
 
   async chargeTotals(serviceDay: string): Promise<ChargeTotal[]> {
     const rows = await this.all(
+      // From the day's current ratings (indexed by day) to their charges (by primary key).
       `SELECT c.agency, c.currency, SUM(c.charge_minor) AS charged, COUNT(*) AS legs, COUNT(DISTINCT c.account) AS accounts
-       FROM fare_charges c WHERE c.service_day = ? AND ${IS_CURRENT('c')}
+       FROM fare_ratings r JOIN fare_charges c ON c.account = r.account AND c.service_day = r.service_day AND c.version = r.version
+       WHERE r.service_day = ? AND ${IS_CURRENT('r')}
        GROUP BY c.agency, c.currency ORDER BY c.agency, c.currency`,
       [serviceDay],
     );
