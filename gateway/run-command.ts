@@ -7,6 +7,7 @@ import { parseCommandArgs, UsageError } from '../runtime/cli/args.ts';
 import { createLogger } from '../runtime/logger.ts';
 import { ConfigError } from '../runtime/config-file.ts';
 import { DirectoryLockedError } from '../runtime/directory-lock.ts';
+import { KeysDirError } from '../keys/keys-dir.ts';
 import { loadGatewayConfig, type GatewayOverrides } from './config/gateway-config.ts';
 import { GatewayService } from './service/gateway-service.ts';
 import { attachHttp } from './service/attach-http.ts';
@@ -67,7 +68,8 @@ export async function runCommand(args: string[]): Promise<void> {
   } catch (error) {
     if (error instanceof UsageError) throw error;
     process.stderr.write(`gateway: ${(error as Error).message}\n`);
-    process.exit(error instanceof ConfigError || error instanceof DirectoryLockedError ? 2 : 1);
+    // A keys directory without a usable signing key is the operator's to fix, like bad config.
+    process.exit(error instanceof ConfigError || error instanceof DirectoryLockedError || error instanceof KeysDirError ? 2 : 1);
   }
   const { service, httpUrl, adminToken } = running;
   process.stdout.write(`gateway: MQTT ${service.brokerUrl} (${service.config.mqtt.mode}), HTTP ${httpUrl()}, ledger ${service.config.ledger.kind}, data ${service.config.dataDir}\n`);

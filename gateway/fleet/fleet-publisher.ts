@@ -13,8 +13,11 @@
  * before it, and a newer full list clears the delta.
  */
 import type { Logger } from 'pino';
-import { denyDeltaBetween, openDenyList, signDenyDelta, type DenyList } from '../../protocol/bundles/deny-list.ts';
+import { DENY_DELTA_TYPE, DENY_LIST_TYPE, denyDeltaBetween, openDenyList, signDenyDelta, type DenyList } from '../../protocol/bundles/deny-list.ts';
 import {
+  COMMAND_TYPE,
+  FARES_TYPE,
+  TIME_TYPE,
   openFareSettings,
   signFareSettings,
   signGateCommand,
@@ -23,10 +26,12 @@ import {
   type GateCommandName,
 } from '../../protocol/bundles/downlink-bundles.ts';
 import { openTrustList } from '../../protocol/bundles/trust-list.ts';
-import { openClockReset, signClockReset, type ClockReset } from '../../protocol/bundles/clock-reset.ts';
+import { CLOCK_RESET_TYPE, openClockReset, signClockReset, type ClockReset } from '../../protocol/bundles/clock-reset.ts';
 import { topics, type BundleKind } from '../../protocol/mqtt/topics.ts';
 import { denyEntry, type DenyRequest } from '../../keys/keyring.ts';
-import { KEYS_FILES, readBundle, readRootPublicKey, readRootSigningKey } from '../../keys/keys-dir.ts';
+import { KEYS_FILES, readBundle, readRootPublicKey } from '../../keys/keys-dir.ts';
+import { readBundleSigner } from '../../keys/signing-keys.ts';
+import type { BundleSigner } from '../../protocol/bundles/signed-bundle.ts';
 import type { Ledger } from '../ledger/ledger.ts';
 import { DEFAULT_CHECK_SETTINGS } from '../../protocol/bundles/check-settings.ts';
 import { CommandQueue } from './command-queue.ts';
@@ -130,14 +135,14 @@ export class FleetPublisher {
    * new version, or undefined when already denied.
    */
   async deny(request: DenyRequest): Promise<number | undefined> {
-    const version = denyEntry(this.options.keysDir, request);
+    const version = denyEntry(this.options.keysDir, request, new Date(), this.signer(DENY_LIST_TYPE));
     if (version === undefined) return undefined;
     const fullBytes = readBundle(this.options.keysDir, KEYS_FILES.denyList);
     const after = openDenyList(fullBytes, readRootPublicKey(this.options.keysDir));
     await this.record('deny', fullBytes);
     const base = this.retainedDeny;
     if (base && base.version < after.version) {
-      const delta = signDenyDelta(denyDeltaBetween(base, after), readRootSigningKey(this.options.keysDir));
+      const delta = signDenyDelta(denyDeltaBetween(base, after), this.signer(DENY_DELTA_TYPE));
       await this.record('deny-delta', delta, after.version);
       await this.broker.publish(topics.bundle('deny-delta'), delta, RETAINED);
       this.scheduleFullDenyList();
@@ -148,7 +153,7 @@ export class FleetPublisher {
   }
 
   async publishFares(settings: FareSettings): Promise<void> {
-    const bytes = signFareSettings(settings, readRootSigningKey(this.options.keysDir));
+    const bytes = signFareSettings(settings, this.signer(FARES_TYPE));
     await this.record('fares', bytes, settings.version);
     this.fares = settings;
     await this.broker.publish(topics.bundle('fares'), bytes, RETAINED);
@@ -159,7 +164,7 @@ export class FleetPublisher {
     const version = Date.now();
     const bytes = signGateCommand(
       { version, issuedAt: Math.floor(version / 1000), device, command, ...(reason !== undefined && { reason }) },
-      readRootSigningKey(this.options.keysDir),
+      this.signer(COMMAND_TYPE),
     );
     await this.commands.send(device, version, bytes);
     return version;
@@ -176,7 +181,7 @@ export class FleetPublisher {
     const last = await this.ledger.latestBundle(CLOCK_RESET_BUNDLE);
     const version = Math.max(now, (last?.version ?? 0) + 1);
     const reset: ClockReset = { version, issuedAt: Math.floor(now / 1000), resetToMs: now, ...(reason !== undefined && { reason }) };
-    const bytes = signClockReset(reset, readRootSigningKey(this.options.keysDir));
+    const bytes = signClockReset(reset, this.signer(CLOCK_RESET_TYPE));
     await this.ledger.putBundle({ type: CLOCK_RESET_BUNDLE, version, bytes, publishedAt: now });
     await this.broker.publish(topics.clockReset(), bytes, RETAINED);
     return reset;
@@ -217,11 +222,37 @@ export class FleetPublisher {
 
   private async publishBeacon(): Promise<void> {
     try {
-      const beacon = signTimeBeacon(Date.now(), readRootSigningKey(this.options.keysDir));
+      const beacon = signTimeBeacon(Date.now(), this.signer(TIME_TYPE));
       await this.broker.publish(topics.time(), beacon, { qos: 0, retain: false });
     } catch (error) {
       this.logger.warn({ reason: (error as Error).message }, 'time beacon not published');
     }
+  }
+
+  /** The gateway's certified signing key for `type` (never the root: keys/signing-keys.ts, gateway-keys.ts). */
+  private signer(type: string): BundleSigner {
+    return readBundleSigner(this.options.keysDir, type, { allowRoot: false });
+  }
+
+  /**
+   * The keys CLI changed the keys directory (keys-dir-watch.ts): a newer trust list or a
+   * newer deny list there is recorded and published like one made through the API.
+   */
+  async keysDirChanged(file: 'trust' | 'deny'): Promise<void> {
+    const root = readRootPublicKey(this.options.keysDir);
+    if (file === 'trust') {
+      const held = await this.ledger.latestBundle('trust');
+      const bytes = readBundle(this.options.keysDir, KEYS_FILES.trustList);
+      if (held && openTrustList(bytes, root).version <= held.version) return;
+      const version = await this.publishTrustList();
+      this.logger.info({ version }, 'trust list changed in the keys directory: published');
+      return;
+    }
+    const onDisk = openDenyList(readBundle(this.options.keysDir, KEYS_FILES.denyList), root);
+    if (this.retainedDeny && onDisk.version <= this.retainedDeny.version) return;
+    await this.record('deny', readBundle(this.options.keysDir, KEYS_FILES.denyList));
+    await this.publishFullDenyList();
+    this.logger.info({ version: onDisk.version }, 'deny list changed in the keys directory: published');
   }
 
   private async record(kind: BundleKind, bytes: Uint8Array, version?: number): Promise<void> {

@@ -26,6 +26,7 @@ import { clockRoutes } from './clock-routes.ts';
 import { denyRoutes } from './deny-routes.ts';
 import { deviceRoutes } from './device-routes.ts';
 import { publicRoutes } from './public-routes.ts';
+import { rootKeyRoute } from './root-key-route.ts';
 import { integrityRoutes } from './integrity-routes.ts';
 import { tapRoutes } from './tap-routes.ts';
 import { tokenRoutes } from './token-routes.ts';
@@ -109,6 +110,7 @@ export async function buildApi(ctx: GatewayApiContext, options: ApiOptions = {})
     await publicRoutes(publicApp, ctx);
     await asyncApiRoutes(publicApp);
     await ticketQrRoutes(publicApp, ctx);
+    await rootKeyRoute(publicApp, ctx);
   });
 
   await app.register(

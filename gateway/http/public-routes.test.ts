@@ -1,7 +1,23 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { readKeyring, readRootPublicKey } from '../../keys/keys-dir.ts';
+import { openSigningCertificate } from '../../protocol/bundles/signed-bundle.ts';
+import { kidOf, rawPublicKey, toHex } from '../../protocol/ticket/ed25519.ts';
 import { apiHarness, TOKEN_CREATE_COMMAND, type ApiHarness } from './api-test-fixture.ts';
+
+interface RootKeyReply {
+  kid: string;
+  algorithm: string;
+  publicKeyHex: string;
+  publicKeyPem: string;
+  jwk: Record<string, string>;
+  fingerprintSha256: string;
+  signingKey: { kid: string; publicKeyHex: string; notBefore: string; notAfter: string; types: string[]; certificate: string } | null;
+}
 
 interface OpenApi {
   openapi: string;
@@ -29,6 +45,28 @@ describe('public routes', () => {
     } finally {
       h.health.ok = true;
     }
+  });
+
+  it('serves the root public key without a token (hex, PEM, JWK, SHA-256 fingerprint) and the signing key certificate', async () => {
+    const response = await h.app.inject({ url: '/api/keys/root' });
+    assert.equal(response.statusCode, 200);
+    const body = response.json<RootKeyReply>();
+    const root = readRootPublicKey(h.keysDir);
+    const raw = rawPublicKey(root);
+    assert.equal(body.publicKeyHex, Buffer.from(raw).toString('hex'));
+    assert.equal(body.kid, toHex(kidOf(raw)));
+    assert.equal(body.algorithm, 'Ed25519');
+    assert.equal(body.publicKeyPem, readFileSync(join(h.keysDir, 'root.pub.pem'), 'utf8'));
+    assert.deepEqual(body.jwk, { kty: 'OKP', crv: 'Ed25519', x: Buffer.from(raw).toString('base64url'), kid: body.kid });
+    // The fingerprint openssl gives: SHA-256 over the DER SubjectPublicKeyInfo.
+    const der = execFileSync('openssl', ['pkey', '-pubin', '-in', join(h.keysDir, 'root.pub.pem'), '-outform', 'DER']);
+    assert.equal(body.fingerprintSha256, createHash('sha256').update(der).digest('hex'));
+    const signing = readKeyring(h.keysDir).signingKeys![0]!;
+    assert.equal(body.signingKey?.kid, signing.kid);
+    assert.equal(body.signingKey?.notAfter, signing.notAfter.replace(/\.\d{3}Z$/, '.000Z'));
+    const certificate = openSigningCertificate(new Uint8Array(Buffer.from(body.signingKey!.certificate, 'base64')), root);
+    assert.equal(toHex(certificate.publicKey), body.signingKey?.publicKeyHex);
+    assert.deepEqual(certificate.types, body.signingKey?.types);
   });
 
   it('serves the registry as Prometheus text', async () => {
@@ -75,6 +113,7 @@ describe('public routes', () => {
       'GET /api/settlement',
       'GET /api/accounts/{account}/journeys',
       'GET /api/flags',
+      'GET /api/keys/root',
     ];
     assert.deepEqual([...routes].sort(), [...expected].sort());
     for (const [path, methods] of Object.entries(doc.paths)) {

@@ -9,13 +9,13 @@ import type { Logger } from 'pino';
 import { PartSequence, type Part } from '../../runtime/lifecycle.ts';
 import { parseDeviceState } from '../../protocol/mqtt/messages.ts';
 import { deviceOfTopic, sharedSubscription, topics } from '../../protocol/mqtt/topics.ts';
-import { initKeys } from '../../keys/keyring.ts';
 import { DirectoryLock } from '../../runtime/directory-lock.ts';
-import { KEYS_FILES } from '../../keys/keys-dir.ts';
 import { EmbeddedBroker } from '../broker/embedded-broker.ts';
 import type { GatewayConfig } from '../config/gateway-config.ts';
 import { DeviceCredentials, newSecret, type IssuedCredentials } from '../fleet/device-credentials.ts';
 import { FleetPublisher } from '../fleet/fleet-publisher.ts';
+import { prepareGatewayKeys } from '../fleet/gateway-keys.ts';
+import { KeysDirWatch } from '../fleet/keys-dir-watch.ts';
 import { TapIngest } from '../ingest/tap-ingest.ts';
 import { FareClearing } from '../clearing/fare-clearing.ts';
 import { loadFeed } from '../fares/fares-api.ts';
@@ -44,6 +44,7 @@ export class GatewayService {
   brokerUrl = '';
   private readonly parts: PartSequence;
   private extraParts: Part[] = [];
+  private watch: KeysDirWatch | undefined;
   /** The journal fault each device last reported. */
   private readonly journalFaults = new Map<string, string>();
 
@@ -81,6 +82,7 @@ export class GatewayService {
       ...(this.broker ? [{ name: 'broker', start: () => this.broker!.start(), stop: () => this.broker!.stop() }] : []),
       { name: 'mqtt', start: () => this.startClient(service), stop: () => this.client.stop() },
       { name: 'fleet', start: () => this.fleet.start(), stop: () => this.fleet.stop() },
+      { name: 'keys-watch', start: () => this.keysWatch().start(), stop: async () => this.watch?.stop() },
     ];
     await this.parts.start([...parts, ...this.extraParts]);
   }
@@ -125,9 +127,17 @@ export class GatewayService {
   }
 
   private ensureKeys(): void {
-    if (existsSync(join(this.config.keysDir, KEYS_FILES.keyring))) return;
-    initKeys(this.config.keysDir, { operator: this.config.operator });
-    this.logger.warn({ keysDir: this.config.keysDir }, 'no keys directory: created a new root and issuer key (development defaults; keep the root key offline in production)');
+    prepareGatewayKeys(this.config.keysDir, this.config.operator, this.logger.child({ module: 'keys' }));
+  }
+
+  /** Publishes what the keys CLI changes in the keys directory, checked every time-beacon interval. */
+  private keysWatch(): KeysDirWatch {
+    this.watch = new KeysDirWatch(
+      { keysDir: this.config.keysDir, intervalMs: this.config.timeBeaconIntervalMs },
+      (file) => this.fleet.keysDirChanged(file),
+      this.logger.child({ module: 'keys' }),
+    );
+    return this.watch;
   }
 
   private async startClient(service: IssuedCredentials): Promise<void> {
