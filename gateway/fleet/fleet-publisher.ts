@@ -79,8 +79,8 @@ export class FleetPublisher {
   async start(): Promise<void> {
     await this.record('trust', readBundle(this.options.keysDir, KEYS_FILES.trustList));
     await this.record('deny', readBundle(this.options.keysDir, KEYS_FILES.denyList));
-    const fares = await this.ledger.latestBundle('fares');
-    if (fares) this.fares = openFareSettings(fares.bytes, readRootPublicKey(this.options.keysDir));
+    const fares = await this.heldFares();
+    if (fares) this.fares = fares;
     else await this.publishFares({ ...DEFAULT_CHECK_SETTINGS, version: Date.now(), issuedAt: Math.floor(Date.now() / 1000) });
     await this.republish('start');
     this.beaconTimer = setInterval(() => void this.publishBeacon(), this.options.timeBeaconIntervalMs);
@@ -226,6 +226,22 @@ export class FleetPublisher {
       await this.broker.publish(topics.time(), beacon, { qos: 0, retain: false });
     } catch (error) {
       this.logger.warn({ reason: (error as Error).message }, 'time beacon not published');
+    }
+  }
+
+  /**
+   * The fare settings in the ledger; undefined when there are none, or when they no longer
+   * open — made before strict encoding, their millisecond version was a float — so that
+   * fresh ones are published.
+   */
+  private async heldFares(): Promise<FareSettings | undefined> {
+    const held = await this.ledger.latestBundle('fares');
+    if (!held) return undefined;
+    try {
+      return openFareSettings(held.bytes, readRootPublicKey(this.options.keysDir));
+    } catch (error) {
+      this.logger.warn({ reason: (error as Error).message }, 'stored fare settings do not open: publishing the defaults again');
+      return undefined;
     }
   }
 

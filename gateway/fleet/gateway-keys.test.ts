@@ -1,12 +1,15 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import pino from 'pino';
 import { denyHashOfTicket, DenySet, openDenyList } from '../../protocol/bundles/deny-list.ts';
 import { openBundle } from '../../protocol/bundles/signed-bundle.ts';
-import { openTimeBeacon, signTimeBeacon, TIME_TYPE } from '../../protocol/bundles/downlink-bundles.ts';
+import { openFareSettings, openTimeBeacon, signTimeBeacon, TIME_TYPE } from '../../protocol/bundles/downlink-bundles.ts';
+import { encodeCbor } from '../../protocol/ticket/cbor.ts';
+import { buildCoseSign1 } from '../../protocol/ticket/cose-sign1.ts';
+import { parsePrivateKeyPem, signEd25519, signingKeyFrom } from '../../protocol/ticket/ed25519.ts';
 import { openTrustList } from '../../protocol/bundles/trust-list.ts';
 import { topics } from '../../protocol/mqtt/topics.ts';
 import { initKeys, removeIssuer, rotateIssuer } from '../../keys/keyring.ts';
@@ -114,6 +117,29 @@ describe('fleet publisher and the keys directory', () => {
     } finally {
       await watch.stop();
       await fleet.stop();
+      await ledger.stop();
+    }
+  });
+
+  it('replaces fare settings stored before strict encoding (a float version), which no longer open, instead of failing to start', async () => {
+    const dir = join(root, 'old-fares');
+    const keysDir = join(dir, 'keys');
+    initKeys(keysDir, {});
+    const ledger = new SqliteLedger({ path: join(dir, 'ledger.db') });
+    await ledger.start();
+    try {
+      const rootKey = signingKeyFrom(parsePrivateKeyPem(readFileSync(join(keysDir, KEYS_FILES.rootPrivate), 'utf8')));
+      const payload = encodeCbor(new Map<string, unknown>([['typ', 'faregate.fares/1'], ['ver', 1.5], ['iat', 1]]));
+      const old = buildCoseSign1(payload, rootKey.kid, (tbs) => signEd25519(rootKey.privateKey, tbs));
+      await ledger.putBundle({ type: 'fares', version: 1, bytes: old, publishedAt: 1 });
+      const broker = new RecordingBroker();
+      const fleet = new FleetPublisher({ keysDir, timeBeaconIntervalMs: 60_000, fullDenyListDelayMs: 60_000 }, ledger, broker, pino({ level: 'silent' }));
+      await fleet.start();
+      await fleet.stop();
+      const fares = openFareSettings(broker.last(topics.bundle('fares'))!, readRootPublicKey(keysDir));
+      assert.ok(fares.version > 1);
+      assert.deepEqual(fleet.fares, fares);
+    } finally {
       await ledger.stop();
     }
   });
