@@ -8,7 +8,7 @@
  */
 import type { Logger } from 'pino';
 import type { JournalRecord } from '../../protocol/uplink/tap-record.ts';
-import { readAckedSeq, writeAckedSeq } from './ack-state.ts';
+import { writeAckedSeq } from './ack-state.ts';
 import { BatchedTask } from './batched-task.ts';
 import { encodeFrame } from './frame-codec.ts';
 import { nodeJournalFs, type JournalFs } from './journal-fs.ts';
@@ -19,10 +19,10 @@ import {
   type TapJournalOptions,
 } from './journal-options.ts';
 import { encodeRecord, type NewJournalRecord } from './record-codec.ts';
-import { recoverSegments } from './recovery.ts';
-import { SegmentLog, type Backlog, type PendingFrame } from './segment-log.ts';
-import { SeqReserver } from './seq-reserver.ts';
-import { planSeqStart, readReservation, type DeclaredLoss } from './seq-space.ts';
+import { openJournalFiles } from './journal-open.ts';
+import type { SegmentLog, Backlog, PendingFrame } from './segment-log.ts';
+import type { SeqReserver } from './seq-reserver.ts';
+import type { DeclaredLoss } from './seq-space.ts';
 
 /** append() cannot hand out a seq: the journal is not open, or its reservation is not on disk. */
 export class JournalUnavailableError extends Error {
@@ -125,28 +125,14 @@ export class TapJournal {
     return this.commitCount;
   }
 
-  /** Opens the directory and recovers: validates every frame, truncates a torn tail. */
+  /**
+   * Opens the directory and recovers (validates every frame, truncates a torn tail), then
+   * resumes above every seq handed out before, declaring the range that may be lost.
+   */
   async start(): Promise<void> {
     if (this.running) throw new Error('journal already started');
     const options = resolveJournalOptions(this.options);
-    const { fs } = this;
-    await fs.mkdir(options.dir);
-    const storedAck = await readAckedSeq(fs, options.dir, this.logger);
-    const ackedSeq = storedAck ?? 0;
-    const reservation = await readReservation(fs, options.dir, this.logger);
-    const { segments, highestSeq, anySegment } = await recoverSegments(fs, options.dir, ackedSeq, this.logger, this.keepWrittenSince(options));
-    const files = new SegmentLog(fs, options.dir, segments, options.segmentBytes, this.logger);
-    const plan = planSeqStart({
-      fresh: storedAck === undefined && reservation === undefined && !anySegment,
-      lastDurable: Math.max(files.lastSeq, ackedSeq),
-      highestSeen: Math.max(highestSeq, ackedSeq),
-      reservation,
-      nowMs: (options.wallClock ?? Date.now)(),
-    });
-    const reserver = new SeqReserver(fs, options.dir, options.reserveBlock, this.logger);
-    // Durable before any seq is handed out, so a crash from here on resumes above it.
-    await reserver.reserveFrom(plan.nextSeq);
-    await files.open();
+    const { files, reserver, plan, ackedSeq } = await openJournalFiles(this.fs, options, this.keepWrittenSince(options), this.logger);
     this.pending = [];
     this.writing = [];
     this.lastCommitError = undefined;
