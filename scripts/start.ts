@@ -14,7 +14,7 @@ import { tokenCreateCommand } from '../gateway/http/token-hint.ts';
 import { PortInUseError } from '../gateway/broker/embedded-broker.ts';
 import { SimulatedStation } from '../simulator/simulated-station.ts';
 import { RiderFlow } from '../simulator/riders.ts';
-import { DirectoryLockedError } from '../runtime/directory-lock.ts';
+import { DirectoryLock, DirectoryLockedError } from '../runtime/directory-lock.ts';
 
 const dataDir = join(process.cwd(), 'data', 'demo');
 /** The demo network's fare feed: account taps are rated as they arrive (docs/fare-rating.md). */
@@ -47,11 +47,24 @@ async function startWithFallback(): Promise<RunningGateway> {
   }
 }
 
-const gateway = await startWithFallback().catch((error: unknown) => {
-  if (!(error instanceof DirectoryLockedError)) throw error;
-  // Two `npm start` on one directory would write the same gate journals.
+/** Two `npm start` on one directory would write the same gate journals: say which one is in use. */
+function refuseDirectoryInUse(error: DirectoryLockedError): never {
   console.error(`npm start: the data directory ${dataDir} is in use by another Faregate (process ${error.holder.pid ?? '?'}). Stop it first.\n${error.message}`);
   process.exit(2);
+}
+
+// Checked before anything starts, so the answer is this one message (the gateway takes the lock for good).
+const probe = new DirectoryLock(dataDir, 'npm start');
+try {
+  probe.acquire();
+  probe.release();
+} catch (error) {
+  if (error instanceof DirectoryLockedError) refuseDirectoryInUse(error);
+  throw error;
+}
+const gateway = await startWithFallback().catch((error: unknown) => {
+  if (error instanceof DirectoryLockedError) refuseDirectoryInUse(error); // taken meanwhile
+  throw error;
 });
 const { service } = gateway;
 // One demo token across starts (kept in the demo's data dir, mode 0600), not one more per start,
