@@ -48,6 +48,12 @@ describe('AsyncAPI document', () => {
     }
   });
 
+  it('speaks AsyncAPI\'s schema dialect: a discriminator is a property name', () => {
+    const discriminators = JSON.stringify(doc).match(/"discriminator":[^,}]+/g) ?? [];
+    assert.ok(discriminators.length > 0);
+    for (const found of discriminators) assert.equal(found, '"discriminator":"kind"');
+  });
+
   it('has only $refs that resolve', () => {
     const refs = allRefs(doc);
     assert.ok(refs.length > 40);

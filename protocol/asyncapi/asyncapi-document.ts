@@ -147,6 +147,22 @@ const SERVER_DESCRIPTION =
   'device password from its registration (POST /api/devices). The client id must be faregate-{device}. A publish or subscribe the ACL ' +
   'refuses, or a packet over the size limit, ends the connection. clean session; last will = the state topic, QoS 1, retained, online:false.';
 
+/**
+ * The code's schema in AsyncAPI's dialect: ajv's `discriminator: { propertyName }` is
+ * AsyncAPI's `discriminator: propertyName` (an annotation; each oneOf branch's `const` kind
+ * does the selecting either way). Everything else is JSON Schema draft-07 as it stands.
+ */
+export function asAsyncApiSchema(schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(asAsyncApiSchema);
+  if (schema === null || typeof schema !== 'object') return schema;
+  return Object.fromEntries(
+    Object.entries(schema).map(([key, value]) => {
+      const propertyName = (value as { propertyName?: unknown } | null)?.propertyName;
+      return key === 'discriminator' && typeof propertyName === 'string' ? [key, propertyName] : [key, asAsyncApiSchema(value)];
+    }),
+  );
+}
+
 export function buildAsyncApiDocument(): AsyncApiDocument {
   return {
     asyncapi: '3.0.0',
@@ -173,10 +189,10 @@ export function buildAsyncApiDocument(): AsyncApiDocument {
     operations: operations(),
     components: {
       schemas: {
-        TapBatch: MESSAGE_SCHEMAS.batch,
-        BatchAck: MESSAGE_SCHEMAS.ack,
-        DeviceState: MESSAGE_SCHEMAS.state,
-        PassbackShare: PASSBACK_SHARE_SCHEMA,
+        TapBatch: asAsyncApiSchema(MESSAGE_SCHEMAS.batch),
+        BatchAck: asAsyncApiSchema(MESSAGE_SCHEMAS.ack),
+        DeviceState: asAsyncApiSchema(MESSAGE_SCHEMAS.state),
+        PassbackShare: asAsyncApiSchema(PASSBACK_SHARE_SCHEMA),
         CoseSign1: COSE_SIGN1_ENVELOPE_SCHEMA,
         ...BUNDLE_PAYLOAD_SCHEMAS,
       },

@@ -31,7 +31,8 @@ function follow(doc: unknown, value: unknown): unknown {
 }
 
 export class AsyncApiPayloads {
-  private readonly ajv = new Ajv({ allErrors: true, discriminator: true });
+  /** AsyncAPI's `discriminator` (a property name) is an annotation to a plain JSON Schema validator. */
+  private readonly ajv = new Ajv({ allErrors: true }).addKeyword('discriminator');
   private readonly compiled = new Map<string, ValidateFunction>();
 
   constructor(private readonly doc: unknown) {}
