@@ -8,6 +8,7 @@
  * It also counts new connections per source address.
  */
 import type { Socket } from 'node:net';
+import { MAX_BATCH_BYTES } from '../../protocol/mqtt/messages.ts';
 
 export interface BrokerLimits {
   /** The largest packet (remaining length) a client may send before it has authenticated: the CONNECT. */
@@ -25,7 +26,8 @@ export interface BrokerLimits {
 
 export const DEFAULT_BROKER_LIMITS = {
   preAuthPacketBytes: 4 * 1024,
-  devicePacketBytes: 1024 * 1024,
+  // The largest tap batch and room for the topic and the header.
+  devicePacketBytes: MAX_BATCH_BYTES + 1024,
   servicePacketBytes: 64 * 1024 * 1024,
   connectTimeoutMs: 10_000,
   connectionsPerAddress: 120,

@@ -10,6 +10,7 @@ import { topics } from '../../protocol/mqtt/topics.ts';
 import { SqliteLedger } from '../ledger/sqlite-ledger.ts';
 import { sampleLoss, sampleTap, sampleTaps } from '../ledger/sample-records.ts';
 import { createGatewayMetrics } from '../metrics/gateway-metrics.ts';
+import type { JournalRecord } from '../../protocol/uplink/tap-record.ts';
 import { TapIngest } from './tap-ingest.ts';
 import { waitUntil } from '../../runtime/testing/wait.ts';
 
@@ -28,7 +29,66 @@ describe('tap ingest', () => {
     acks = [];
     metrics = createGatewayMetrics();
     const publisher = { publish: async (topic: string, payload: Buffer) => void acks.push({ topic, ack: parseBatchAck(payload) }) };
-    ingest = new TapIngest(ledger, publisher, metrics, pino({ level: 'silent' }));
+    ingest = new TapIngest(ledger, publisher, metrics, pino({ level: 'silent' }), () => undefined, { maxSeqJump: 1000 });
+    // Where sampleTaps records come from.
+    for (const id of ['gate-1', 'gate-2', 'gate-bad']) {
+      await ledger.upsertDevice({ id, station: 'central', zone: 1, mode: 'metro', direction: 'entry', credentialHash: '00', createdAt: 0, state: { online: false, lastSeen: null, bundleVersions: {}, backlog: 0, clockAnchored: false } });
+    }
+  });
+
+  const rejections = () => acks.filter((a) => a.ack.status === 'rejected').map((a) => a.ack.reason ?? '');
+
+  it('refuses a batch from a device that is not registered', async () => {
+    ingest.onMessage(topics.taps('gate-x'), batch('gate-x', 1, 3));
+    await ingest.drain();
+    assert.deepEqual(rejections(), ['tap batch: device gate-x is not registered']);
+    assert.equal((await ledger.deviceProgress('gate-x')).highestSeq, 0);
+  });
+
+  it('refuses records from another station, zone, mode or direction than the device is registered at, naming the field', async () => {
+    const cases: Array<[string, Record<string, unknown>]> = [['station', { station: 'north' }], ['zone', { zone: 2 }], ['mode', { mode: 'bus' }], ['direction', { direction: 'exit' }]];
+    for (const [, change] of cases) {
+      const records = [sampleTap('gate-1', 1), sampleTap('gate-1', 2, change)];
+      ingest.onMessage(topics.taps('gate-1'), encodeMessage({ v: 1, device: 'gate-1', firstSeq: 1, lastSeq: 2, records }));
+    }
+    await ingest.drain();
+    const reasons = rejections();
+    assert.equal(reasons.length, 4);
+    cases.forEach(([field], index) => assert.match(reasons[index]!, new RegExp(`/records/1/${field} .* is not the device's registered ${field}`)));
+    assert.equal((await ledger.deviceProgress('gate-1')).highestSeq, 0, 'nothing of a refused batch is stored');
+  });
+
+  it('refuses an undeclared seq jump beyond the bound, and takes one a loss record declares', async () => {
+    ingest.onMessage(topics.taps('gate-1'), batch('gate-1', 1, 5));
+    ingest.onMessage(topics.taps('gate-1'), batch('gate-1', 5 + 1002, 5 + 1003));
+    await ingest.drain();
+    assert.match(rejections()[0]!, /firstSeq 1007 skips 1001 seqs past the highest held \(5\); at most 1000/);
+    const far = 2 ** 40;
+    const declared = [sampleLoss('gate-1', far, 6, far - 1, 'state_lost'), ...sampleTaps('gate-1', far + 1, far + 2)];
+    ingest.onMessage(topics.taps('gate-1'), encodeMessage({ v: 1, device: 'gate-1', firstSeq: far, lastSeq: far + 2, records: declared }));
+    await ingest.drain();
+    assert.deepEqual(acks.at(-1)?.ack, { v: 1, device: 'gate-1', status: 'ok', ackedThrough: far + 2 });
+  });
+
+  it('refuses a passage whose tapSeq is not an earlier accepted tap of the device', async () => {
+    const passage = (seq: number, tapSeq: number) => ({ ...sampleTap('gate-1', seq), kind: 'passage' as const, tapSeq, outcome: 'passed' as const });
+    const strip = (record: ReturnType<typeof passage>) => {
+      const { decision: _d, reason: _r, ticketId: _t, product: _p, fareClass: _f, kid: _k, level: _l, ...rest } = record as Record<string, unknown>;
+      return rest as unknown as JournalRecord;
+    };
+    const send = (records: JournalRecord[]) => ingest.onMessage(topics.taps('gate-1'), encodeMessage({ v: 1, device: 'gate-1', firstSeq: records[0]!.seq, lastSeq: records.at(-1)!.seq, records }));
+    send([sampleTap('gate-1', 1), sampleTap('gate-1', 2, { decision: 'reject', reason: 'expired' }), strip(passage(3, 3))]);
+    send([sampleTap('gate-1', 1), sampleTap('gate-1', 2, { decision: 'reject', reason: 'expired' }), strip(passage(3, 2))]);
+    send([sampleTap('gate-1', 1), sampleTap('gate-1', 2, { decision: 'reject', reason: 'expired' }), strip(passage(3, 1))]);
+    await ingest.drain();
+    send([strip(passage(4, 2))]); // the rejected tap is now in the ledger, not the batch
+    await ingest.drain();
+    const reasons = rejections();
+    assert.match(reasons[0]!, /\/records\/2\/tapSeq 3 is not before the passage/);
+    assert.match(reasons[1]!, /\/records\/2\/tapSeq 2 is a rejected tap/);
+    assert.match(reasons[2]!, /\/records\/0\/tapSeq 2 is a rejected tap/);
+    assert.equal(reasons.length, 3);
+    assert.equal((await ledger.deviceProgress('gate-1')).highestSeq, 3);
   });
   afterEach(() => ledger.stop());
 

@@ -12,6 +12,7 @@ import type { JournalRecord } from '../../protocol/uplink/tap-record.ts';
 import type { Ledger } from '../ledger/ledger.ts';
 import type { GatewayMetrics } from '../metrics/gateway-metrics.ts';
 import { REJECT_REASONS } from '../../protocol/ticket/reasons.ts';
+import { batchProblem, DEFAULT_BATCH_RULES, type BatchRules } from './batch-checks.ts';
 
 export interface AckPublisher {
   publish(topic: string, payload: Buffer, options?: { qos?: 0 | 1 }): Promise<void>;
@@ -43,6 +44,7 @@ export class TapIngest {
     private readonly logger: Logger,
     /** Sees every committed batch's records (clearing checks), after the commit and before the ack. */
     private readonly onCommitted: (records: readonly JournalRecord[]) => void = () => undefined,
+    private readonly rules: BatchRules = DEFAULT_BATCH_RULES,
   ) {}
 
   /** Handles one message from `faregate/v1/devices/{device}/taps`. */
@@ -75,13 +77,35 @@ export class TapIngest {
     this.committing = true;
     try {
       while (this.queue.length > 0) {
-        const group = this.queue.splice(0, MAX_GROUP);
-        await this.commitGroup(group);
+        const group = await this.admitted(this.queue.splice(0, MAX_GROUP));
+        if (group.length > 0) await this.commitGroup(group);
       }
     } finally {
       this.committing = false;
       this.markIdle();
     }
+  }
+
+  /** The batches that pass the checks against the ledger; the others get a negative ack with the reason. */
+  private async admitted(group: Pending[]): Promise<Pending[]> {
+    const passed: Pending[] = [];
+    for (const pending of group) {
+      const { batch } = pending;
+      let reason: string | undefined;
+      try {
+        reason = await batchProblem(batch, this.ledger, this.rules);
+      } catch (error) {
+        reason = `not checked: ${(error as Error).message}`;
+      }
+      if (reason === undefined) {
+        passed.push(pending);
+        continue;
+      }
+      this.metrics.batchesRejected.inc();
+      this.logger.warn({ device: batch.device, firstSeq: batch.firstSeq, reason }, 'tap batch rejected');
+      await this.sendAck(batch.device, { status: 'rejected', reason: `tap batch: ${reason}` });
+    }
+    return passed;
   }
 
   private async commitGroup(group: Pending[]): Promise<void> {

@@ -3,12 +3,22 @@
  * is validated here before use; a failure names the field and why.
  */
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import { GATE_EVENTS, LOSS_REASONS, type JournalRecord } from '../uplink/tap-record.ts';
+import { GATE_EVENTS, LOSS_REASONS, MAX_ZONE, type JournalRecord } from '../uplink/tap-record.ts';
 import { FARE_CLASSES, MODES, PRODUCTS } from '../ticket/claims.ts';
+import { parseBoundedJson, type JsonBounds } from './bounded-json.ts';
 
 export const PROTOCOL_VERSION = 1;
 /** The most records one batch may carry; keeps a message well under broker limits. */
 export const MAX_BATCH_RECORDS = 1000;
+/**
+ * The largest tap batch payload: 1,000 records of the largest shape the schema allows
+ * (an event whose 256-character detail is all JSON escapes) fit; typical taps take ~350 bytes each.
+ */
+export const MAX_BATCH_BYTES = 2 * 1024 * 1024;
+/** Every other message (acks, device state) is small. */
+export const MAX_MESSAGE_BYTES = 64 * 1024;
+/** The deepest nesting any message has (an ack's `missing` ranges: object, array, array). */
+export const MAX_MESSAGE_DEPTH = 4;
 
 /** A run of journal records with consecutive seqs firstSeq..lastSeq, oldest first. */
 export interface TapBatch {
@@ -57,16 +67,18 @@ export interface DeviceState {
   bundles?: { trust?: number; deny?: number; fares?: number; command?: number };
 }
 
-const uint = { type: 'integer', minimum: 0 } as const;
+/** Whole numbers JavaScript holds exactly: seqs and times. */
+const uint = { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER } as const;
+const seq = { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER } as const;
 const deviceId = { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$' } as const;
 
 const recordBase = {
   device: deviceId,
-  seq: { type: 'integer', minimum: 1 },
+  seq,
   at: uint,
   clockTrusted: { type: 'boolean' },
   station: { type: 'string', minLength: 1, maxLength: 64 },
-  zone: uint,
+  zone: { type: 'integer', minimum: 0, maximum: MAX_ZONE },
   mode: { enum: MODES },
   direction: { enum: ['entry', 'exit'] },
 } as const;
@@ -90,18 +102,22 @@ const recordSchema = {
         level: { enum: [1, 2] },
       },
       required: [...baseRequired, 'decision', 'reason'],
+      additionalProperties: false,
     },
     {
-      properties: { kind: { const: 'passage' }, ...recordBase, tapSeq: { type: 'integer', minimum: 1 }, outcome: { enum: ['passed', 'not-used'] } },
+      properties: { kind: { const: 'passage' }, ...recordBase, tapSeq: seq, outcome: { enum: ['passed', 'not-used'] } },
       required: [...baseRequired, 'tapSeq', 'outcome'],
+      additionalProperties: false,
     },
     {
       properties: { kind: { const: 'event' }, ...recordBase, event: { enum: GATE_EVENTS }, detail: { type: 'string', maxLength: 256 } },
       required: [...baseRequired, 'event'],
+      additionalProperties: false,
     },
     {
-      properties: { kind: { const: 'loss' }, ...recordBase, from: { type: 'integer', minimum: 1 }, to: { type: 'integer', minimum: 1 }, reason: { enum: LOSS_REASONS } },
+      properties: { kind: { const: 'loss' }, ...recordBase, from: seq, to: seq, reason: { enum: LOSS_REASONS } },
       required: [...baseRequired, 'from', 'to', 'reason'],
+      additionalProperties: false,
     },
   ],
 } as const;
@@ -113,8 +129,8 @@ const batchSchema = {
   properties: {
     v: { const: 1 },
     device: deviceId,
-    firstSeq: { type: 'integer', minimum: 1 },
-    lastSeq: { type: 'integer', minimum: 1 },
+    firstSeq: seq,
+    lastSeq: seq,
     records: { type: 'array', minItems: 1, maxItems: MAX_BATCH_RECORDS, items: recordSchema },
   },
 } as const;
@@ -136,19 +152,20 @@ const ackSchema = {
 
 const stateSchema = {
   type: 'object',
+  additionalProperties: false,
   required: ['v', 'device', 'online', 'at'],
   properties: {
     v: { const: 1 },
     device: deviceId,
     online: { type: 'boolean' },
     at: uint,
-    station: { type: 'string' },
-    gate: { type: 'string' },
+    station: { type: 'string', maxLength: 64 },
+    gate: { type: 'string', maxLength: 64 },
     clockAnchored: { type: 'boolean' },
     backlog: uint,
     backlogAlarm: { type: 'boolean' },
     journalFault: { type: 'string', maxLength: 512 },
-    bundles: { type: 'object', additionalProperties: uint },
+    bundles: { type: 'object', maxProperties: 8, additionalProperties: uint },
   },
 } as const;
 
@@ -171,21 +188,20 @@ export function describeErrors(errors: ErrorObject[] | null | undefined, max = 5
   return all.length > max ? `${shown}; and ${all.length - max} more` : shown;
 }
 
-/** Parses JSON and checks it against a compiled schema; a failure names the field. */
-export function parseJsonMessage<T>(validate: ValidateFunction<T>, payload: Uint8Array | string, what: string): T {
-  let value: unknown;
-  try {
-    value = JSON.parse(typeof payload === 'string' ? payload : Buffer.from(payload).toString('utf8'));
-  } catch {
-    throw new MessageError(`${what}: not JSON`);
-  }
+const SMALL_MESSAGE: JsonBounds = { maxBytes: MAX_MESSAGE_BYTES, maxDepth: MAX_MESSAGE_DEPTH };
+
+/** Parses bounded JSON and checks it against a compiled schema; a failure names the field. */
+export function parseJsonMessage<T>(validate: ValidateFunction<T>, payload: Uint8Array | string, what: string, bounds: JsonBounds = SMALL_MESSAGE): T {
+  const parsed = parseBoundedJson(payload, bounds);
+  if ('problem' in parsed) throw new MessageError(`${what}: ${parsed.problem}`);
+  const { value } = parsed;
   if (!validate(value)) throw new MessageError(`${what}: ${describeErrors(validate.errors)}`);
   return value;
 }
 
 /** Validates a batch, including what a schema cannot say: consecutive seqs of the batch's device. */
 export function parseTapBatch(payload: Uint8Array | string): TapBatch {
-  const batch = parseJsonMessage(validators.batch, payload, 'tap batch');
+  const batch = parseJsonMessage(validators.batch, payload, 'tap batch', { maxBytes: MAX_BATCH_BYTES, maxDepth: MAX_MESSAGE_DEPTH });
   if (batch.lastSeq - batch.firstSeq + 1 !== batch.records.length) {
     throw new MessageError('tap batch: firstSeq..lastSeq does not match the number of records');
   }

@@ -35,7 +35,7 @@ async function endToEnd(ledger: Record<string, unknown>, taps: number): Promise<
   const publishers = await Promise.all(
     Array.from({ length: DEVICES }, async (_, index) => {
       const device = `bench-${randomBytes(3).toString('hex')}-${index}`;
-      const credentials = await service.devices.register({ id: device, station: 'S1', zone: 1, mode: 'metro', direction: 'entry' });
+      const credentials = await service.devices.register({ id: device, station: 'central', zone: 1, mode: 'metro', direction: 'entry' });
       // Encoded before the clock starts: the devices' JSON work is not the gateway's.
       const payloads = Array.from({ length: perDevice }, (_, b) =>
         encodeMessage({ v: 1, device, firstSeq: b * BATCH + 1, lastSeq: (b + 1) * BATCH, records: sampleTaps(device, b * BATCH + 1, (b + 1) * BATCH) }),
