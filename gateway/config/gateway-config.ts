@@ -6,6 +6,7 @@
 import { join, resolve } from 'node:path';
 import { compileConfigSchema, ConfigError, readJsonConfig } from '../../runtime/config-file.ts';
 import { fareFeedProblems, gatewayFileProblems } from './gateway-config-checks.ts';
+import { isLoopbackHost, type TlsFiles } from '../broker/broker-tls.ts';
 
 export interface GatewayConfig {
   dataDir: string;
@@ -13,7 +14,7 @@ export interface GatewayConfig {
   keysDir: string;
   operator: string;
   mqtt:
-    | { mode: 'embedded'; host: string; port: number }
+    | { mode: 'embedded'; host: string; port: number; tls: TlsFiles | undefined }
     | { mode: 'external'; url: string; username: string; password: string; sharedGroup?: string; protocolVersion: 4 | 5 };
   ledger: { kind: 'sqlite'; path: string } | { kind: 'postgres'; connectionString: string; schema?: string };
   http: { host: string; port: number };
@@ -29,6 +30,13 @@ export interface GatewayConfig {
 }
 
 const port = { type: 'integer', minimum: 0, maximum: 65535 } as const;
+/** Both files, or neither (then a development certificate is made in the data directory). */
+const tlsFiles = {
+  type: 'object',
+  additionalProperties: false,
+  properties: { certFile: { type: 'string', minLength: 1 }, keyFile: { type: 'string', minLength: 1 } },
+  dependencies: { certFile: ['keyFile'], keyFile: ['certFile'] },
+} as const;
 const schema = {
   type: 'object',
   additionalProperties: false,
@@ -48,6 +56,8 @@ const schema = {
         password: { type: 'string' },
         sharedGroup: { type: 'string', pattern: '^[A-Za-z0-9_-]+$' },
         protocolVersion: { enum: [4, 5] },
+        tls: tlsFiles,
+        allowPlaintext: { type: 'boolean' },
       },
       if: { properties: { mode: { const: 'external' } } },
       then: { required: ['mode', 'url', 'username', 'password'] },
@@ -59,7 +69,7 @@ const schema = {
       if: { properties: { kind: { const: 'postgres' } } },
       then: { required: ['kind', 'connectionString'] },
     },
-    http: { type: 'object', additionalProperties: false, properties: { host: { type: 'string' }, port } },
+    http: { type: 'object', additionalProperties: false, properties: { host: { type: 'string' }, port, allowPlaintext: { type: 'boolean' } } },
     timeBeaconIntervalMs: { type: 'integer', minimum: 100 },
     fullDenyListDelayMs: { type: 'integer', minimum: 0 },
     bundleRepublishIntervalMs: { type: 'integer', minimum: 0 },
@@ -113,6 +123,7 @@ export function resolveGatewayConfig(file: unknown, source: string, overrides: G
   if (fieldOf(fieldOf(file, 'mqtt'), 'mode') === 'external' && overrides.mqttPort !== undefined) {
     problems.push('--mqtt-port: only for the embedded broker; the external broker is mqtt.url');
   }
+  problems.push(...plaintextProblems(file));
   if (problems.length > 0) throw new ConfigError(problems, source);
   const raw = file as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- validated above
   const { dataDir, keysDir, sqlitePath } = gatewayPaths(file, overrides);
@@ -120,7 +131,7 @@ export function resolveGatewayConfig(file: unknown, source: string, overrides: G
   const mqtt: GatewayConfig['mqtt'] =
     rawMqtt.mode === 'external'
       ? { mode: 'external', url: rawMqtt.url, username: rawMqtt.username, password: rawMqtt.password, protocolVersion: rawMqtt.protocolVersion ?? 5, ...(rawMqtt.sharedGroup && { sharedGroup: rawMqtt.sharedGroup }) }
-      : { mode: 'embedded', host: rawMqtt.host ?? '127.0.0.1', port: overrides.mqttPort ?? rawMqtt.port ?? 1883 };
+      : { mode: 'embedded', host: rawMqtt.host ?? '127.0.0.1', port: overrides.mqttPort ?? rawMqtt.port ?? 1883, tls: brokerTls(rawMqtt.tls, dataDir) };
   const rawLedger = raw.ledger ?? { kind: 'sqlite' };
   const ledger: GatewayConfig['ledger'] =
     rawLedger.kind === 'postgres'
@@ -144,6 +155,33 @@ export function resolveGatewayConfig(file: unknown, source: string, overrides: G
       lateAfterSeconds: raw.fares?.lateAfterSeconds ?? 300,
     },
   };
+}
+
+/** `mqtt.tls` as files: the ones given, or the development certificate's place in the data directory. */
+function brokerTls(raw: { certFile?: string; keyFile?: string } | undefined, dataDir: string): TlsFiles | undefined {
+  if (raw === undefined) return undefined;
+  if (raw.certFile !== undefined && raw.keyFile !== undefined) return { certFile: resolve(raw.certFile), keyFile: resolve(raw.keyFile), generate: false };
+  return { certFile: join(dataDir, 'tls', 'broker-cert.pem'), keyFile: join(dataDir, 'tls', 'broker-key.pem'), generate: true };
+}
+
+/**
+ * Passwords and ticket ids must not cross a network in clear: the embedded broker on a
+ * non-loopback address needs TLS, and the HTTP API there needs a TLS reverse proxy in
+ * front; either may be allowed in clear explicitly (`allowPlaintext: true`).
+ */
+function plaintextProblems(file: unknown): string[] {
+  const problems: string[] = [];
+  const mqtt = fieldOf(file, 'mqtt');
+  const mqttHost = str(fieldOf(mqtt, 'host')) ?? '127.0.0.1';
+  if (fieldOf(mqtt, 'mode') !== 'external' && !isLoopbackHost(mqttHost) && fieldOf(mqtt, 'tls') === undefined && fieldOf(mqtt, 'allowPlaintext') !== true) {
+    problems.push(`/mqtt/host: ${mqttHost} is not a loopback address: set mqtt.tls (certificate files, or {} for a development certificate), or mqtt.allowPlaintext: true`);
+  }
+  const http = fieldOf(file, 'http');
+  const httpHost = str(fieldOf(http, 'host')) ?? '127.0.0.1';
+  if (!isLoopbackHost(httpHost) && fieldOf(http, 'allowPlaintext') !== true) {
+    problems.push(`/http/host: ${httpHost} is not a loopback address: serve the API through a TLS reverse proxy on this host (keep http.host 127.0.0.1), or set http.allowPlaintext: true`);
+  }
+  return problems;
 }
 
 /**

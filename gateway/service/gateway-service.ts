@@ -11,6 +11,7 @@ import { parseDeviceState } from '../../protocol/mqtt/messages.ts';
 import { deviceOfTopic, sharedSubscription, topics } from '../../protocol/mqtt/topics.ts';
 import { DirectoryLock } from '../../runtime/directory-lock.ts';
 import { EmbeddedBroker } from '../broker/embedded-broker.ts';
+import { loadTls } from '../broker/broker-tls.ts';
 import type { GatewayConfig } from '../config/gateway-config.ts';
 import { DeviceCredentials, newSecret, type IssuedCredentials } from '../fleet/device-credentials.ts';
 import { FleetPublisher } from '../fleet/fleet-publisher.ts';
@@ -71,7 +72,7 @@ export class GatewayService {
       config.mqtt.mode === 'external' ? { username: config.mqtt.username, password: config.mqtt.password } : { username: SERVICE_USER, password: newSecret() };
     this.devices = new DeviceCredentials(this.ledger, service, config.mqtt.mode === 'embedded' ? { endSessions: (device) => this.broker?.endSessions(device) ?? 0 } : undefined);
     if (config.mqtt.mode === 'embedded') {
-      this.broker = new EmbeddedBroker({ host: config.mqtt.host, port: config.mqtt.port }, this.devices, logger.child({ module: 'broker' }));
+      this.broker = new EmbeddedBroker({ host: config.mqtt.host, port: config.mqtt.port, ...this.brokerTls() }, this.devices, logger.child({ module: 'broker' }));
     }
     const parts: Part[] = [
       { name: 'lock', start: () => lock.acquire(), stop: () => lock.release() },
@@ -90,6 +91,15 @@ export class GatewayService {
   async stop(): Promise<void> {
     if (this.ingest) await this.ingest.drain().catch(() => undefined);
     await this.parts.stop();
+  }
+
+  /** mqtts: the configured certificate, or a development one made on the first start. */
+  private brokerTls(): { tls?: { key: Buffer; cert: Buffer } } {
+    const { mqtt } = this.config;
+    if (mqtt.mode !== 'embedded' || mqtt.tls === undefined) return {};
+    const { key, cert, generated } = loadTls(mqtt.tls, [mqtt.host]);
+    if (generated) this.logger.warn({ certFile: mqtt.tls.certFile }, 'made a development certificate for the broker (validators pin it: mqtt.tls.caFile); use a real one in production');
+    return { tls: { key, cert } };
   }
 
   /** Clearing when the config names a fare feed (checked with the config, so it loads). */
@@ -143,7 +153,8 @@ export class GatewayService {
   private async startClient(service: IssuedCredentials): Promise<void> {
     const { config } = this;
     const external = config.mqtt.mode === 'external' ? config.mqtt : undefined;
-    this.brokerUrl = external ? external.url : `mqtt://${config.mqtt.mode === 'embedded' ? config.mqtt.host : ''}:${this.broker!.port}`;
+    const scheme = config.mqtt.mode === 'embedded' && config.mqtt.tls ? 'mqtts' : 'mqtt';
+    this.brokerUrl = external ? external.url : `${scheme}://${config.mqtt.mode === 'embedded' ? config.mqtt.host : ''}:${this.broker!.port}`;
     const tapFilter = external?.sharedGroup ? sharedSubscription(external.sharedGroup, topics.allTaps) : topics.allTaps;
     this.client = new GatewayClient(
       {
@@ -153,6 +164,7 @@ export class GatewayService {
         password: service.password,
         protocolVersion: external ? external.protocolVersion : 4,
         subscriptions: [tapFilter, topics.allStates],
+        ownBroker: external === undefined,
       },
       (topic, payload) => this.onMessage(topic, payload),
       this.logger.child({ module: 'mqtt' }),
