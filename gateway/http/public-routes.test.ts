@@ -94,6 +94,7 @@ describe('public routes', () => {
       'GET /api/conflicts',
       'GET /api/devices',
       'GET /api/devices/{id}',
+      'DELETE /api/devices/{id}',
       'POST /api/devices/{id}/commands',
       'GET /api/taps',
       'GET /api/gaps',

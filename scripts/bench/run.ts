@@ -35,3 +35,9 @@ if (wants('fares')) {
   const { benchFares } = await import('./fares-bench.ts');
   benchFares();
 }
+
+if (wants('broker')) {
+  console.log('\n## Embedded broker memory and limits');
+  const { benchBroker } = await import('./broker-bench.ts');
+  await benchBroker();
+}
