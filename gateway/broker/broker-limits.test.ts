@@ -4,6 +4,7 @@ import { connect as connectTcp, type Socket } from 'node:net';
 import mqtt from 'mqtt';
 import pino from 'pino';
 import { topics } from '../../protocol/mqtt/topics.ts';
+import { connectOrRefused } from '../../runtime/testing/mqtt-connect.ts';
 import { deviceClientId, EmbeddedBroker } from './embedded-broker.ts';
 import { ConnectionRateLimit, PacketSizeWatcher } from './connection-guard.ts';
 import type { Principal } from './topic-acl.ts';
@@ -19,21 +20,8 @@ const credentials = {
   authenticate: async (username: string, password: string) => (users[username]?.password === password ? users[username]!.principal : undefined),
 };
 
-function connect(port: number, username: string, clientId: string): Promise<mqtt.MqttClient> {
-  return new Promise((resolve, reject) => {
-    const client = mqtt.connect({ host: '127.0.0.1', port, username, password: users[username]!.password, reconnectPeriod: 0, clientId });
-    client.once('connect', () => resolve(client));
-    client.once('error', (error) => {
-      client.end(true);
-      reject(error);
-    });
-    // A connection closed before CONNACK (refused by the rate limit) has no error of its own.
-    client.once('close', () => {
-      client.end(true);
-      reject(new Error('connection closed before CONNACK'));
-    });
-  });
-}
+const connect = (port: number, username: string, clientId: string): Promise<mqtt.MqttClient> =>
+  connectOrRefused(`mqtt://127.0.0.1:${port}`, { username, password: users[username]!.password, clientId });
 
 function openSocket(port: number): Promise<Socket> {
   return new Promise((resolve, reject) => {

@@ -2,29 +2,13 @@ import assert from 'node:assert/strict';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import mqtt from 'mqtt';
 import pino from 'pino';
 import { makeTempDir } from '../../runtime/testing/temp-dir.ts';
+import { connectOrRefused } from '../../runtime/testing/mqtt-connect.ts';
 import { configProblems, writeJsonFile } from '../../runtime/testing/config-problems.ts';
 import { loadGatewayConfig, resolveGatewayConfig } from '../config/gateway-config.ts';
 import { GatewayService } from '../service/gateway-service.ts';
 import { deviceClientId } from './embedded-broker.ts';
-
-/** Connected, or refused: an error, or a close before CONNACK (connectAsync waits on for the latter). */
-function connectOnce(url: string, options: mqtt.IClientOptions): Promise<mqtt.MqttClient> {
-  return new Promise((resolve, reject) => {
-    const client = mqtt.connect(url, { ...options, reconnectPeriod: 0, connectTimeout: 10_000 });
-    client.once('connect', () => resolve(client));
-    client.once('error', (error) => {
-      client.end(true);
-      reject(error);
-    });
-    client.once('close', () => {
-      client.end(true);
-      reject(new Error('connection closed before CONNACK'));
-    });
-  });
-}
 
 describe('TLS for the embedded broker', () => {
   let dir: string;
@@ -56,12 +40,12 @@ describe('TLS for the embedded broker', () => {
       assert.equal(statSync(keyFile).mode & 0o777, 0o600);
       const { username, password } = await service.devices.register({ id: 'gate-tls', station: 'central', zone: 1, mode: 'metro', direction: 'entry' });
       const ca = readFileSync(join(dataDir, 'tls', 'broker-cert.pem'));
-      const device = await connectOnce(service.brokerUrl, { username, password, clientId: deviceClientId('gate-tls'), ca });
+      const device = await connectOrRefused(service.brokerUrl, { username, password, clientId: deviceClientId('gate-tls'), ca });
       assert.equal(device.connected, true);
       await device.endAsync();
       const port = new URL(service.brokerUrl).port;
-      await assert.rejects(connectOnce(`mqtt://127.0.0.1:${port}`, { username, password, clientId: deviceClientId('gate-tls') }), /closed before CONNACK/);
-      await assert.rejects(connectOnce(service.brokerUrl, { username, password, clientId: deviceClientId('gate-tls') }), /self[- ]signed|unable to verify/i);
+      await assert.rejects(connectOrRefused(`mqtt://127.0.0.1:${port}`, { username, password, clientId: deviceClientId('gate-tls') }), /closed before CONNACK/);
+      await assert.rejects(connectOrRefused(service.brokerUrl, { username, password, clientId: deviceClientId('gate-tls') }), /self[- ]signed|unable to verify/i);
     } finally {
       await service.stop();
     }
