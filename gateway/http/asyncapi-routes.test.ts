@@ -10,7 +10,7 @@ import { topics } from '../../protocol/mqtt/topics.ts';
 import { AsyncApiPayloads } from '../../runtime/testing/asyncapi-payloads.ts';
 import { waitUntil } from '../../runtime/testing/wait.ts';
 import { TapIngest } from '../ingest/tap-ingest.ts';
-import { sampleLoss, sampleTap, sampleTaps } from '../ledger/sample-records.ts';
+import { sampleDevice, sampleLoss, sampleTap, sampleTaps } from '../ledger/sample-records.ts';
 import { SqliteLedger } from '../ledger/sqlite-ledger.ts';
 import { createGatewayMetrics } from '../metrics/gateway-metrics.ts';
 import { apiHarness, type ApiHarness } from './api-test-fixture.ts';
@@ -58,6 +58,8 @@ describe('AsyncAPI schemas against the acks the gateway sends', () => {
     await ledger.start();
     sent = [];
     ingest = new TapIngest(ledger, { publish: async (topic, payload) => void sent.push({ topic, payload }) }, createGatewayMetrics(), pino({ level: 'silent' }));
+    // Ingest takes batches only from a registered gate, at the place the sample records name.
+    await ledger.upsertDevice(sampleDevice('gate-1'));
   });
   after(() => ledger.stop());
 

@@ -110,7 +110,6 @@ describe('public routes', () => {
       'GET /api/tokens',
       'POST /api/tokens',
       'DELETE /api/tokens/{id}',
-      'DELETE /api/devices/{id}',
       'GET /api/settlement',
       'GET /api/accounts/{account}/journeys',
       'GET /api/flags',

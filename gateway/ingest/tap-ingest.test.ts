@@ -8,7 +8,7 @@ import sinon from 'sinon';
 import { encodeMessage, parseBatchAck, type BatchAck } from '../../protocol/mqtt/messages.ts';
 import { topics } from '../../protocol/mqtt/topics.ts';
 import { SqliteLedger } from '../ledger/sqlite-ledger.ts';
-import { sampleLoss, sampleTap, sampleTaps } from '../ledger/sample-records.ts';
+import { sampleDevice, sampleLoss, sampleTap, sampleTaps } from '../ledger/sample-records.ts';
 import { createGatewayMetrics } from '../metrics/gateway-metrics.ts';
 import type { JournalRecord } from '../../protocol/uplink/tap-record.ts';
 import { TapIngest } from './tap-ingest.ts';
@@ -31,9 +31,7 @@ describe('tap ingest', () => {
     const publisher = { publish: async (topic: string, payload: Buffer) => void acks.push({ topic, ack: parseBatchAck(payload) }) };
     ingest = new TapIngest(ledger, publisher, metrics, pino({ level: 'silent' }), () => undefined, { maxSeqJump: 1000 });
     // Where sampleTaps records come from.
-    for (const id of ['gate-1', 'gate-2', 'gate-bad']) {
-      await ledger.upsertDevice({ id, station: 'central', zone: 1, mode: 'metro', direction: 'entry', credentialHash: '00', createdAt: 0, state: { online: false, lastSeen: null, bundleVersions: {}, backlog: 0, clockAnchored: false } });
-    }
+    for (const id of ['gate-1', 'gate-2', 'gate-bad']) await ledger.upsertDevice(sampleDevice(id));
   });
 
   const rejections = () => acks.filter((a) => a.ack.status === 'rejected').map((a) => a.ack.reason ?? '');

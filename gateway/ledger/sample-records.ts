@@ -3,6 +3,7 @@
  * realistic in shape (every field a validator fills), deterministic in content.
  */
 import type { GateEventRecord, JournalRecord, LossRecord, PassageRecord, TapRecord } from '../../protocol/uplink/tap-record.ts';
+import type { Device } from './ledger.ts';
 
 /** 2026-01-01T00:00:00Z: gate times count from here, one second per seq. */
 export const EPOCH_MS = 1_767_225_600_000;
@@ -71,4 +72,12 @@ export function sampleTaps(device: string, from: number, to: number): JournalRec
 /** A gate's declaration that seqs from..to will never come. */
 export function sampleLoss(device: string, seq: number, from: number, to: number, reason: LossRecord['reason'] = 'crash'): LossRecord {
   return { kind: 'loss', device, seq, at: EPOCH_MS + (seq % 1_000_000) * 1000, clockTrusted: true, station: 'central', zone: 1, mode: 'metro', direction: 'entry', from, to, reason };
+}
+
+/** A registered gate at the place the sample records come from (ingest checks records against it). */
+export function sampleDevice(id: string): Device {
+  return {
+    id, station: 'central', zone: 1, mode: 'metro', direction: 'entry', credentialHash: '00', createdAt: EPOCH_MS,
+    state: { online: false, lastSeen: null, bundleVersions: {}, backlog: 0, clockAnchored: false },
+  };
 }
