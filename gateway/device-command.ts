@@ -8,9 +8,10 @@
  * also from Mosquitto's files. A running gateway's embedded broker refuses its password at the next
  * connect; to end a live session at once, use the API (DELETE /api/devices/{id}).
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { writeFileAtomic } from '../runtime/atomic-file.ts';
+import { makePrivateDir } from '../runtime/private-files.ts';
 import { parseCommandArgs, required, UsageError } from '../runtime/cli/args.ts';
 import { GATE_PLACE_OPTIONS, parseGatePlace } from '../runtime/cli/gate-place.ts';
 import { loadGatewayConfig } from './config/gateway-config.ts';
@@ -73,7 +74,7 @@ async function addDevice(rest: string[], print: Print): Promise<void> {
   const place = parseGatePlace(values);
   const config = loadGatewayConfig(values.config as string | undefined, values['data-dir'] ? { dataDir: values['data-dir'] as string } : {});
   // A gate may be registered before the gateway's first start: the SQLite file's directory may not exist yet.
-  if (config.ledger.kind === 'sqlite') mkdirSync(config.dataDir, { recursive: true });
+  if (config.ledger.kind === 'sqlite') makePrivateDir(config.dataDir);
   const ledger = openLedger(config);
   await ledger.start();
   try {

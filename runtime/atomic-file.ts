@@ -30,7 +30,8 @@ function removeTemp(temp: string): void {
   }
 }
 
-export function writeFileAtomic(path: string, data: Uint8Array | string, mode = 0o644): void {
+/** `mode` 0600 unless given: what the services write is theirs alone (private-files.ts). */
+export function writeFileAtomic(path: string, data: Uint8Array | string, mode = 0o600): void {
   const temp = tempPathFor(path);
   const fd = openSync(temp, 'wx', mode);
   try {
@@ -77,7 +78,7 @@ const nodeFs: AtomicWriteFs = { open: (path, flags, mode) => fsp.open(path, flag
  * are serialised), so a fixed temp name is enough and a leftover from a crash is simply
  * overwritten by the next write rather than piling up on the card.
  */
-export async function writeFileAtomicAsync(path: string, text: string, { mode = 0o644, fs = nodeFs }: { mode?: number; fs?: AtomicWriteFs } = {}): Promise<void> {
+export async function writeFileAtomicAsync(path: string, text: string, { mode = 0o600, fs = nodeFs }: { mode?: number; fs?: AtomicWriteFs } = {}): Promise<void> {
   const temp = join(dirname(path), `.${basename(path)}.tmp`);
   const removeTempAsync = (): Promise<void> =>
     fs.unlink(temp).catch(() => {

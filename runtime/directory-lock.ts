@@ -79,7 +79,7 @@ export class DirectoryLock {
   /** Takes the lock (creating the directory); throws DirectoryLockedError if a live process holds it. */
   acquire(): void {
     if (this.held) return;
-    mkdirSync(this.dir, { recursive: true });
+    mkdirSync(this.dir, { recursive: true, mode: 0o700 });
     for (let attempt = 0; attempt < 2; attempt++) {
       if (this.tryCreate()) {
         this.held = true;
@@ -114,7 +114,7 @@ export class DirectoryLock {
   private tryCreate(): boolean {
     let fd: number;
     try {
-      fd = openSync(this.path, 'wx', 0o644);
+      fd = openSync(this.path, 'wx', 0o600);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
       throw error;

@@ -4,8 +4,8 @@
  * ledger keeps its hash. Works on the ledger directly, so it runs with the
  * gateway up or down — and is how an operator gets an admin token.
  */
-import { mkdirSync } from 'node:fs';
 import { parseCommandArgs, required, UsageError } from '../../runtime/cli/args.ts';
+import { makePrivateDir } from '../../runtime/private-files.ts';
 import { loadGatewayConfig } from '../config/gateway-config.ts';
 import type { Ledger } from '../ledger/ledger.ts';
 import { openLedger } from '../ledger/open-ledger.ts';
@@ -58,7 +58,7 @@ export async function tokenCommand(args: string[], print: (line: string) => void
   const scopes = sub === 'create' ? scopesOption(values.scope) : undefined;
   if ((sub === 'revoke' || sub === 'delete') && values.id === undefined && values.name === undefined) throw new UsageError('token revoke needs --id ID or --name NAME');
   const config = loadGatewayConfig(values.config as string | undefined, values['data-dir'] ? { dataDir: values['data-dir'] as string } : {});
-  if (config.ledger.kind === 'sqlite') mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  if (config.ledger.kind === 'sqlite') makePrivateDir(config.dataDir);
   const ledger = openLedger(config);
   await ledger.start();
   try {

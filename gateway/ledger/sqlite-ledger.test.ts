@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -94,6 +94,29 @@ describe('SqliteLedger on disk', () => {
       assert.equal(db.pragma('journal_mode', { simple: true }), 'wal');
       db.close();
     } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('SQLite ledger files', () => {
+  it('are the owner’s only (0600, with -wal and -shm), and an older 0644 ledger is narrowed on start', async () => {
+    const previous = process.umask(0o022);
+    const dir = mkdtempSync(join(tmpdir(), 'faregate-ledger-mode-'));
+    try {
+      const path = join(dir, 'ledger.sqlite');
+      const ledger = new SqliteLedger({ path });
+      await ledger.start();
+      await ledger.insertApiToken({ id: 't', name: 'n', tokenHash: 'h', scopes: ['read'], createdAt: 1 });
+      for (const file of [path, `${path}-wal`, `${path}-shm`]) assert.equal(statSync(file).mode & 0o777, 0o600, file);
+      await ledger.stop();
+      chmodSync(path, 0o644);
+      await ledger.start();
+      assert.equal(statSync(path).mode & 0o777, 0o600);
+      assert.equal((await ledger.listApiTokens()).length, 1);
+      await ledger.stop();
+    } finally {
+      process.umask(previous);
       rmSync(dir, { recursive: true, force: true });
     }
   });

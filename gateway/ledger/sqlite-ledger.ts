@@ -26,6 +26,7 @@ import { pending, type Migration } from './migrations.ts';
 import { toMigration, type Row } from './row-mappers.ts';
 import { SQLITE_MIGRATIONS } from './sqlite-schema.ts';
 import { SqlLedger, type SqlRunner, type SqlStatement } from './sql-ledger.ts';
+import { makePrivateFile } from '../../runtime/private-files.ts';
 
 export interface SqliteLedgerOptions {
   /** The database file; created with its directory's permissions if missing. */
@@ -83,6 +84,8 @@ export class SqliteLedger extends SqlLedger {
 
   async start(): Promise<void> {
     if (this.db !== undefined) throw new Error('ledger already started');
+    // The ledger holds every tap and issued ticket: 0600 (SQLite gives -wal and -shm the file's mode).
+    if (this.options.path !== ':memory:') makePrivateFile(this.options.path, [`${this.options.path}-wal`, `${this.options.path}-shm`]);
     const db = new Database(this.options.path, { timeout: this.options.busyTimeoutMs ?? 5000 });
     try {
       const mode: unknown = db.pragma('journal_mode = WAL', { simple: true });

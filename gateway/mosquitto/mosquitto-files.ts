@@ -49,5 +49,5 @@ export function updateMosquittoFiles(
   const known = new Map(devices.map((device) => [device.device, device]));
   for (const user of lines.keys()) if (user !== serviceUser && !known.has(user)) known.set(user, { device: user });
   const sorted = [...known.values()].sort((a, b) => (a.device < b.device ? -1 : a.device > b.device ? 1 : 0));
-  writeFileAtomic(join(dir, MOSQUITTO_FILES.acl), mosquittoAcl(sorted, serviceUser));
+  writeFileAtomic(join(dir, MOSQUITTO_FILES.acl), mosquittoAcl(sorted, serviceUser), 0o644); // topics and ids only; the broker's user reads it
 }

@@ -3,13 +3,14 @@
  * external), the MQTT client, ingest, fleet distribution, device state and the HTTP
  * API, started in order and stopped in reverse, each in its own try/catch.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { PartSequence, type Part } from '../../runtime/lifecycle.ts';
 import { parseDeviceState } from '../../protocol/mqtt/messages.ts';
 import { deviceOfTopic, sharedSubscription, topics } from '../../protocol/mqtt/topics.ts';
 import { DirectoryLock } from '../../runtime/directory-lock.ts';
+import { makePrivateDir } from '../../runtime/private-files.ts';
 import { EmbeddedBroker } from '../broker/embedded-broker.ts';
 import { loadTls } from '../broker/broker-tls.ts';
 import type { GatewayConfig } from '../config/gateway-config.ts';
@@ -63,7 +64,7 @@ export class GatewayService {
 
   async start(): Promise<void> {
     const { config, logger } = this;
-    mkdirSync(config.dataDir, { recursive: true });
+    makePrivateDir(config.dataDir);
     // One gateway per data directory: a second one would run the ledger and keys twice.
     const lock = new DirectoryLock(config.dataDir, 'gateway');
     this.ledger = openLedger(config);

@@ -56,7 +56,7 @@ const ERRNO_MEANING: Record<string, string> = {
 /** Writes an output file crash-safely; a failure is the user's path → one line, nothing left behind. */
 export function writeOutputFile(path: string, data: Uint8Array | string, name: string): void {
   try {
-    writeFileAtomic(path, data);
+    writeFileAtomic(path, data, 0o644); // the user's own output, e.g. a report to share
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === undefined) throw error;

@@ -58,7 +58,7 @@ export class BundleStore {
   ) {}
 
   async start(): Promise<void> {
-    mkdirSync(join(this.options.dir, DELTAS_DIR), { recursive: true });
+    mkdirSync(join(this.options.dir, DELTAS_DIR), { recursive: true, mode: 0o700 });
     for (const kind of ['trust', 'deny', 'fares', 'command'] as const) {
       const path = this.pathOf(kind);
       if (existsSync(path)) this.load(kind, path, false);
@@ -165,7 +165,7 @@ export class BundleStore {
       // A full deny list replaces every delta before it.
       if (kind === 'deny') {
         rmSync(join(this.options.dir, DELTAS_DIR), { recursive: true, force: true });
-        mkdirSync(join(this.options.dir, DELTAS_DIR), { recursive: true });
+        mkdirSync(join(this.options.dir, DELTAS_DIR), { recursive: true, mode: 0o700 });
       }
     } catch (error) {
       this.logger.error({ kind, err: error }, 'could not persist the bundle; it stays applied in memory');

@@ -32,7 +32,7 @@ export interface JournalFs {
 
 export const nodeJournalFs: JournalFs = {
   mkdir: async (path) => {
-    await fsp.mkdir(path, { recursive: true });
+    await fsp.mkdir(path, { recursive: true, mode: 0o700 });
   },
   readFile: (path) => fsp.readFile(path),
   readdir: (path) => fsp.readdir(path),

@@ -161,7 +161,7 @@ export class SegmentLog {
     const path = segmentPath(this.dir, baseSeq);
     // 'w', not 'wx': a file of this name can only be the empty leftover of a roll whose
     // directory fsync failed, since baseSeq is above every seq already on disk.
-    const handle = await this.fs.open(path, 'w', 0o644);
+    const handle = await this.fs.open(path, 'w', 0o600); // taps are personal data: the owner's only
     try {
       await fsyncDirectory(this.fs, this.dir); // the new file's name must survive a power cut
     } catch (error) {

@@ -160,4 +160,21 @@ describe('tap journal', () => {
     await journal.stop();
     assert.throws(() => journal.append(tapRecord('x')), /not running/);
   });
+
+  it('keeps its directory 0700 and its segment and state files 0600: taps are personal data', async () => {
+    const previous = process.umask(0o022);
+    try {
+      const journalDir = join(dir, 'journal');
+      const journal = await startJournal({ dir: journalDir });
+      await appendCommitted(journal, 3);
+      await journal.stop();
+      opened.splice(opened.indexOf(journal), 1);
+      assert.equal((await stat(journalDir)).mode & 0o777, 0o700);
+      const files = await readdir(journalDir);
+      assert.ok(files.length >= 2, files.join(', '));
+      for (const file of files) assert.equal((await stat(join(journalDir, file))).mode & 0o777, 0o600, file);
+    } finally {
+      process.umask(previous);
+    }
+  });
 });

@@ -3,7 +3,7 @@
  * in order (outputs safe first, the reader last) and stops them in reverse, each in
  * its own try/catch. The only place that may load the real hardware drivers, lazily.
  */
-import { mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { PartSequence, type Part } from '../../runtime/lifecycle.ts';
@@ -24,6 +24,7 @@ import { systemTimeSources, TrustedClock, type TimeSources } from '../time/trust
 import { MqttLink } from '../uplink/mqtt-link.ts';
 import { Uplink } from '../uplink/uplink.ts';
 import { DirectoryLock } from '../../runtime/directory-lock.ts';
+import { makePrivateDir } from '../../runtime/private-files.ts';
 import { DownlinkRouter } from './downlink-router.ts';
 import { JournalHealth } from './journal-health.ts';
 import { LocalHttp, type HealthReport } from './local-http.ts';
@@ -70,7 +71,7 @@ export class ValidatorService {
     // Taken by the first part, before anything writes to the state directory: a second
     // process there would reuse seqs.
     const lock = new DirectoryLock(config.stateDir, `validator ${config.device}`);
-    mkdirSync(config.stateDir, { recursive: true });
+    makePrivateDir(config.stateDir);
     const rootPublicKey = parsePublicKeyPem(readFileSync(config.rootPublicKeyFile, 'utf8'), `rootPublicKeyFile ${config.rootPublicKeyFile}`);
     const gate: GateContext = { station: config.station, zone: config.zone, mode: config.mode, direction: config.direction };
 
