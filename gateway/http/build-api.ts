@@ -18,7 +18,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { GatewayApiContext } from '../service/gateway-context.ts';
 import { requireOperator } from './api-auth.ts';
-import { enforceRouteScopes } from './api-scopes.ts';
+import { API_SCOPES, enforceRouteScopes } from './api-scopes.ts';
 import { asyncApiRoutes } from './asyncapi-routes.ts';
 import { formatSchemaErrors, installErrorHandlers } from './api-errors.ts';
 import { clearingRoutes } from './clearing-routes.ts';
@@ -96,7 +96,11 @@ export async function buildApi(ctx: GatewayApiContext, options: ApiOptions = {})
       info: { title: 'Faregate gateway API', version: '1', description: 'Operator API of a Faregate gateway: gates, taps, deny list, tickets, fare clearing (settlement, journeys, flags).' },
       components: {
         securitySchemes: {
-          bearerAuth: { type: 'http', scheme: 'bearer', description: 'An operator API token (npm run gateway -- token create --name NAME)' },
+          bearerAuth: {
+            type: 'http',
+            scheme: 'bearer',
+            description: `An operator API token (npm run gateway -- token create --name NAME --scope SCOPES) with scopes ${API_SCOPES.join(', ')} (admin holds all); each operation names the scope it needs, and a token without it gets 403`,
+          },
         },
       },
     },
