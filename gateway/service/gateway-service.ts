@@ -3,7 +3,6 @@
  * external), the MQTT client, ingest, fleet distribution, device state and the HTTP
  * API, started in order and stopped in reverse, each in its own try/catch.
  */
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { PartSequence, type Part } from '../../runtime/lifecycle.ts';
