@@ -158,7 +158,13 @@ export class TapJournal {
     this.updateAlarm(options);
     this.logger.info({ dir: options.dir, nextSeq: this.seqNext, ackedSeq: this.ackedTo, backlog: this.backlog }, 'journal open');
     if (plan.loss) {
-      this.logger.error({ ...plan.loss, nextSeq: this.seqNext }, 'journal resumes above seqs that may have been decided but never made durable; declaring them lost');
+      // Empty storage is a new gate as often as a replaced card: the journal cannot tell
+      // which, so it declares the range either way, but says so instead of crying crash.
+      if (plan.loss.reason === 'state_lost') {
+        this.logger.warn({ ...plan.loss, nextSeq: this.seqNext }, 'journal starts on empty storage (a new gate, or a wiped or replaced card): seqs below the first one are declared lost in case an earlier journal held any');
+      } else {
+        this.logger.error({ ...plan.loss, nextSeq: this.seqNext }, 'journal resumes above seqs that may have been decided but never made durable; declaring them lost');
+      }
       if (options.lossRecordBase) this.append({ kind: 'loss', ...options.lossRecordBase(), ...plan.loss });
     }
   }
