@@ -201,6 +201,9 @@ describe('two gateway instances on Mosquitto and PostgreSQL', { timeout: 240_000
     const ledger = new PostgresLedger({ pool: { connectionString: PG_URL, max: 2 }, schema: SCHEMA });
     await ledger.start();
     try {
+      // Seqs start where the gate's clock put them (new storage), so the ledger's size is the sum
+      // of what each gate holds exactly once, not the sum of the last seqs.
+      let recordsPerGate = 0;
       for (const [i, device] of DEVICES.entries()) {
         const records = [];
         let cursor: string | null = null;
@@ -210,13 +213,14 @@ describe('two gateway instances on Mosquitto and PostgreSQL', { timeout: 240_000
           cursor = page.nextCursor;
         } while (cursor !== null);
         assertExactlyOnce(device, records, committed[i]!, validators[i]!);
+        recordsPerGate += records.length;
         const progress = await ledger.deviceProgress(device);
         assert.deepEqual([progress.contiguousThrough, progress.highestSeq], [committed[i]!, committed[i]!], `${device}: watermark`);
         assert.deepEqual(await ledger.gaps(device), [], `${device}: no gaps`);
       }
       assert.deepEqual(await ledger.gaps(), [], 'no gaps in the whole ledger');
       const { rows } = await admin.query<{ n: string }>(`SELECT count(*) AS n FROM ${SCHEMA}.records`);
-      assert.equal(Number(rows[0]!.n), committed.reduce((sum, n) => sum + n, 0), 'the ledger holds nothing else');
+      assert.equal(Number(rows[0]!.n), recordsPerGate, 'the ledger holds nothing else');
     } finally {
       await ledger.stop();
     }
